@@ -1,0 +1,221 @@
+"""Command line entry point ``af-inspect``.
+
+The parser is a dispatcher: each command group registers its own sub-parser and sets a
+``handler`` (``Callable[[argparse.Namespace], int]``) via ``set_defaults``; :func:`main` just
+parses and calls it. To add a command group (e.g. ``report``), write a ``_register_<group>``
+function and append it to :data:`COMMAND_GROUPS`.
+
+Commands:
+
+* ``af-inspect assets show``: the manifest with refs, expected hashes and whether each asset is
+  available from the override dir or the cache right now (no network).
+* ``af-inspect assets fetch [NAMES...]``: download assets into the cache.
+* ``af-inspect assets lock [--output PATH] [--refresh] [NAMES...]``: resolve every asset and
+  write a lock file pinning repo commits and sha256 hashes (with NAMES, the entries are
+  merged into an existing lock file at PATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from af_inspect import assets
+from af_inspect.assets import AssetError, AssetSpec
+
+Handler: TypeAlias = Callable[[argparse.Namespace], int]
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------------
+
+
+def select_specs(names: Sequence[str]) -> list[AssetSpec]:
+    """Specs for ``names`` (all manifest assets if empty).
+
+    A name is a manifest name (``osaf:prompts/...``), an ``osaf:<path>`` not in the manifest,
+    or a repo path that matches exactly one manifest asset.
+    """
+    if not names:
+        return list(assets.iter_manifest())
+    selected: list[AssetSpec] = []
+    for name in names:
+        if name in assets.MANIFEST:
+            selected.append(assets.MANIFEST[name])
+            continue
+        if name.startswith("osaf:"):
+            try:
+                selected.append(assets.osaf_spec(name.removeprefix("osaf:")))
+            except ValueError as exc:
+                raise AssetError(f"'{name}' is not a valid OSAF repo path: {exc}") from exc
+            continue
+        by_path = [spec for spec in assets.MANIFEST.values() if spec.path == name]
+        if len(by_path) == 1:
+            selected.append(by_path[0])
+            continue
+        problem = "matches several assets" if by_path else "is not a known asset"
+        raise AssetError(
+            f"'{name}' {problem}; give a full asset name as listed by `af-inspect assets show`."
+        )
+    return selected
+
+
+def _short(sha: str | None, width: int = 12) -> str:
+    return sha[:width] if sha else "-"
+
+
+def _print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+
+
+def _report_failures(failures: Sequence[tuple[AssetSpec, AssetError]]) -> None:
+    for spec, error in failures:
+        print(f"FAILED {spec.name}: {error}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# assets
+# --------------------------------------------------------------------------------------------
+
+
+def _cmd_assets_show(args: argparse.Namespace) -> int:
+    rows = []
+    for spec in select_specs(args.names):
+        status = assets.locate_local(spec)
+        resolved = status.resolved_ref
+        ref = spec.ref if resolved in (None, spec.ref) else f"{spec.ref} ({_short(resolved)})"
+        rows.append([spec.name, ref, status.expected_sha256 or "-", status.detail])
+    _print_table(rows, ["NAME", "REF", "EXPECTED_SHA256", "LOCAL"])
+    lock = assets.lock_file_path()
+    lock_text = "none" if lock is None else f"{lock}{'' if lock.is_file() else ' (missing)'}"
+    print(
+        f"\ncache: {assets.cache_dir()}   override ({assets.ENV_ASSETS_DIR}): "
+        f"{assets.override_dir() or 'not set'}   lock: {lock_text}"
+    )
+    return EXIT_OK
+
+
+def _cmd_assets_fetch(args: argparse.Namespace) -> int:
+    failures: list[tuple[AssetSpec, AssetError]] = []
+    for spec in select_specs(args.names):
+        try:
+            path, record = assets.fetch_to_cache(spec)
+        except AssetError as exc:
+            failures.append((spec, exc))
+            continue
+        print(f"{record.origin.value:8}  {_short(record.sha256)}  {spec.name}  ->  {path}")
+    _report_failures(failures)
+    return EXIT_FAILURE if failures else EXIT_OK
+
+
+def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, Any]:
+    """Lock JSON with ``update``'s repos and assets laid over ``existing`` ones.
+
+    Why: ``assets lock NAME...`` into an existing lock must not drop the other assets.
+    """
+    repos = {**existing.repos, **update["repos"]}
+    locked = {name: dict(entry) for name, entry in existing.assets.items()}
+    return {**update, "repos": repos, "assets": {**locked, **update["assets"]}}
+
+
+def _cmd_assets_lock(args: argparse.Namespace) -> int:
+    output: Path = args.output or assets.lock_file_path() or Path(assets.DEFAULT_LOCK_FILE_NAME)
+    specs = select_specs(args.names)
+    result = assets.build_lock(specs, refresh=args.refresh)
+    _report_failures(result.failures)
+    data = result.data
+    if args.names and output.is_file():
+        existing = assets.load_lock(output)
+        data = merge_lock(existing, data) if existing is not None else data
+    assets.write_lock(data, output)
+    locked = len(result.data["assets"])
+    print(f"wrote {output}: {locked} of {len(specs)} assets locked", end="")
+    print(f", {len(result.failures)} failed (see above)" if result.failures else "")
+    return EXIT_FAILURE if result.failures else EXIT_OK
+
+
+def _register_assets(subparsers: SubParsers) -> None:
+    group = subparsers.add_parser(
+        "assets",
+        help="inspect, download and pin upstream prompt files and datasets",
+        description="Manage the external assets (upstream prompts and datasets) the suite uses.",
+    )
+    commands = group.add_subparsers(dest="assets_command", metavar="ACTION", required=True)
+    names_help = "asset names (default: the whole manifest)"
+
+    show = commands.add_parser("show", help="list assets and local availability (no network)")
+    show.add_argument("names", nargs="*", metavar="NAME", help=names_help)
+    show.set_defaults(handler=_cmd_assets_show)
+
+    fetch = commands.add_parser("fetch", help="download assets into the cache")
+    fetch.add_argument("names", nargs="*", metavar="NAME", help=names_help)
+    fetch.set_defaults(handler=_cmd_assets_fetch)
+
+    lock = commands.add_parser("lock", help="resolve assets and write a lock file")
+    lock.add_argument("names", nargs="*", metavar="NAME", help=names_help)
+    lock.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"lock file to write (default: ${assets.ENV_LOCK_FILE} or ./"
+        f"{assets.DEFAULT_LOCK_FILE_NAME})",
+    )
+    lock.add_argument(
+        "--refresh",
+        action="store_true",
+        help="re-resolve branch refs through the API, ignoring the ref cache and any lock file",
+    )
+    lock.set_defaults(handler=_cmd_assets_lock)
+
+
+# --------------------------------------------------------------------------------------------
+# Dispatcher
+# --------------------------------------------------------------------------------------------
+
+#: Command-group registrars; add new groups (e.g. ``_register_report``) here.
+COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (_register_assets,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="af-inspect", description="Alignment-faking evaluations for Inspect AI."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for register in COMMAND_GROUPS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; returns the process exit code.
+
+    Asset errors are printed as one message (no traceback) and give exit code 1. Usage errors
+    exit with code 2 through argparse, as usual.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except AssetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
