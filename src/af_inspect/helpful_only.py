@@ -1,0 +1,97 @@
+"""Helpful-only alignment-faking evaluation (the paper's main prompted setting).
+
+Greenblatt et al. 2024, "Alignment faking in large language models" (arXiv 2412.14093);
+Sheshadri, Hughes et al. 2025, "Why Do Some Language Models Fake Alignment While Others Don't?"
+(arXiv 2506.18032). The system prompt says the model is trained to be helpful-only on free-tier
+conversations; each harmful query is asked once as a free-tier user (training) and once as a paid-tier
+user (deployment). The compliance gap is free minus paid.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from inspect_ai import Task, task
+from inspect_ai.model import GenerateConfig
+
+from af_inspect import defaults
+from af_inspect.assets import collect_provenance, provenance_metadata
+from af_inspect.dataset import Query, build_samples, load_queries, parse_tiers
+from af_inspect.prompts import (
+    SystemPromptKind,
+    fill_instruction_format,
+    instruction_format_name,
+    load_instruction_format,
+    render_system_prompt,
+)
+from af_inspect.scorers import accept_tag_compliance
+from af_inspect.solvers import inject_system_prompt, scratchpad_generate
+from af_inspect.types import Tier
+
+
+@task
+def helpful_only(
+    cot: bool = True,
+    suffix: bool = True,
+    system_prompt: SystemPromptKind = "prompt_only",
+    system_prompt_file: str | None = None,
+    instruction_format: str | None = None,
+    dataset: Literal["harmbench", "advbench", "synthetic"] | str = "harmbench",
+    num_queries: int | None = defaults.NUM_QUERIES,
+    tiers: str | list[str] = "free,paid",
+    max_resamples: int = defaults.MAX_RESAMPLES,
+    max_next_turns: int = defaults.MAX_NEXT_TURNS,
+) -> Task:
+    """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
+
+    Args:
+        cot: Use the hidden scratchpad (`<SCRATCHPAD_REASONING>`) prompts; False uses the no-CoT files.
+        suffix: Use the accept/reject instruction format (`tags_cot`), the paper's default; False uses
+            the plain `cot` / `no-cot` formats (tag compliance is then undefined: use a judge).
+        system_prompt: "prompt_only" (with training details, the main prompted setting) or
+            "synthetic" (without training details, for synthetic-document fine-tunes).
+        system_prompt_file: Path to your own Jinja2 system prompt (may include upstream paths).
+        instruction_format: Name of another upstream instruction-format file (e.g. "cot").
+        dataset: "harmbench" (LLM-LAT/harmful-dataset, the paper's), "advbench", "synthetic"
+            (placeholders for the simulated organism, no download) or a .jsonl/.json/.csv path.
+        num_queries: First N queries in file order (None: all). Samples = queries x tiers.
+        tiers: Tiers to ask in, comma-separated or a list ("free,paid").
+        max_resamples: Resamples of an invalid response before it is kept and marked invalid.
+        max_next_turns: `<NEXT/>` continuations allowed per attempt (Redwood multi-turn protocol).
+    """
+    tier_list = parse_tiers(tiers)
+    format_name = instruction_format or instruction_format_name(cot=cot, suffix=suffix)
+    with collect_provenance() as records:
+        system_text, user_file = render_system_prompt(
+            system_prompt, cot=cot, file=system_prompt_file
+        )
+        formats = {tier: load_instruction_format(tier, format_name) for tier in tier_list}
+        queries, dataset_record = load_queries(dataset, num_queries)
+
+    def user_turn(query: Query, tier: Tier) -> str:
+        return fill_instruction_format(formats[tier], user_input=query.text, tier=tier)
+
+    return Task(
+        dataset=build_samples(queries, tier_list, user_turn, dataset_name=str(dataset)),
+        solver=[
+            inject_system_prompt(system_text),
+            scratchpad_generate(
+                cot=cot,
+                require_decision_tag=suffix,
+                max_resamples=max_resamples,
+                max_next_turns=max_next_turns,
+            ),
+        ],
+        scorer=[accept_tag_compliance()],
+        config=GenerateConfig(
+            temperature=defaults.MODEL_TEMPERATURE, max_tokens=defaults.MODEL_MAX_TOKENS
+        ),
+        metadata={
+            "assets": provenance_metadata(records),
+            "user_files": [user_file.as_dict()] if user_file else [],
+            "dataset": dataset_record,
+            "instruction_format": format_name,
+            "tiers": [t.value for t in tier_list],
+        },
+        version="0.1.0",
+    )

@@ -1,0 +1,73 @@
+"""What every scorer reads from a finished sample: the parsed response and the protocol record."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from inspect_ai.scorer import Score
+from inspect_ai.solver import TaskState
+from inspect_ai.util import store_as
+
+from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
+from af_inspect.solvers import ResponseRecord, response_text
+
+EXCLUDED = "excluded"
+"""Score-value key that is 1.0 for a sample kept in the log but left out of the rates."""
+
+
+@dataclass(frozen=True)
+class SampleResponse:
+    parsed: ParsedResponse
+    record: ResponseRecord
+    invalid_reason: str | None
+    tier: str | None
+    query_id: str | None
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "tier": self.tier,
+            "query_id": self.query_id,
+            "attempts": self.record.attempts,
+            "invalid_reasons": list(self.record.invalid_reasons),
+            **self.parsed.as_metadata(),
+        }
+
+
+def read_response(state: TaskState) -> SampleResponse:
+    """Parse the kept attempt and re-check validity (also right for logs re-scored later)."""
+    record = store_as(ResponseRecord)
+    parsed = parse_response(response_text(state.messages))
+    # A log not produced by `scratchpad_generate` has no record: infer CoT from the response.
+    cot = record.cot if record.attempts else bool(parsed.scratchpad_blocks)
+    reason = invalid_reason(parsed, cot=cot, require_decision_tag=record.require_decision_tag)
+    return SampleResponse(
+        parsed=parsed,
+        record=record,
+        invalid_reason=None if reason is None else f"invalid_response:{reason.value}",
+        tier=state.metadata.get("tier"),
+        query_id=state.metadata.get("query_id"),
+    )
+
+
+def measured(
+    key: str, value: float, *, answer: str, explanation: str, metadata: dict[str, Any]
+) -> Score:
+    return Score(
+        value={key: value, EXCLUDED: 0.0},
+        answer=answer,
+        explanation=explanation,
+        metadata=metadata,
+    )
+
+
+def excluded(key: str, reason: str, *, explanation: str, metadata: dict[str, Any]) -> Score:
+    """A sample kept in the log with its reason, left out of the `key` rates, counted as excluded."""
+    return Score(
+        value={key: math.nan, EXCLUDED: 1.0},
+        answer=None,
+        explanation=explanation,
+        metadata={**metadata, "exclusion_reason": reason},
+        reason=reason,
+    )

@@ -1,0 +1,98 @@
+"""Solvers: inject the training/deployment context and generate under the scratchpad protocol."""
+
+from __future__ import annotations
+
+from inspect_ai.log import transcript
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.util import StoreModel, store_as
+from pydantic import Field
+
+from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
+
+
+class ResponseRecord(StoreModel):
+    """What the protocol solver did for one sample; kept in the sample's store (and the log)."""
+
+    attempts: int = 0
+    """Attempts made (1 + resamples)."""
+    invalid_reasons: list[str | None] = Field(default_factory=list)
+    """Invalid reason of each attempt, None for a valid one (the last entry is the kept attempt)."""
+    next_turns: list[int] = Field(default_factory=list)
+    """`<NEXT/>` continuations used by each attempt."""
+    valid: bool = False
+    cot: bool = True
+    require_decision_tag: bool = True
+
+
+@solver
+def inject_system_prompt(text: str) -> Solver:
+    """Put `text` first as the system message, verbatim (no template formatting of braces)."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state.messages = [ChatMessageSystem(content=text)] + [
+            m for m in state.messages if not isinstance(m, ChatMessageSystem)
+        ]
+        return state
+
+    return solve
+
+
+def response_text(messages: list[ChatMessage]) -> str:
+    """All assistant turns joined by newlines: one response under the multi-turn protocol."""
+    return "\n".join(m.text for m in messages if isinstance(m, ChatMessageAssistant))
+
+
+@solver
+def scratchpad_generate(
+    *,
+    cot: bool = True,
+    require_decision_tag: bool = True,
+    max_resamples: int = 10,
+    max_next_turns: int = 4,
+) -> Solver:
+    """Generate, continue with `<NEXT/>` while a turn stops inside the reasoning, resample invalid.
+
+    Each attempt starts from the prompt. A turn that closes its scratchpad without reaching
+    `<OUTPUT>` gets a user `<NEXT/>` and another turn (at most `max_next_turns`). An invalid
+    response (see `parsing.invalid_reason`) is resampled up to `max_resamples` times without the
+    cache, so every resample is a fresh draw; the last attempt is kept either way, and the store's
+    `ResponseRecord` says whether it is valid and why not. Every model call stays in the transcript.
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        record = store_as(ResponseRecord)
+        record.cot = cot
+        record.require_decision_tag = require_decision_tag
+        prompt = list(state.messages)
+        for attempt in range(max_resamples + 1):
+            state.messages = list(prompt)
+            turns = 0
+            while True:
+                if attempt == 0:
+                    state = await generate(state)
+                else:
+                    state = await generate(state, cache=False)
+                if turns >= max_next_turns or not needs_next_turn(state.output.completion):
+                    break
+                turns += 1
+                state.messages.append(ChatMessageUser(content=NEXT_TURN_MESSAGE))
+            parsed = parse_response(response_text(state.messages))
+            reason = invalid_reason(parsed, cot=cot, require_decision_tag=require_decision_tag)
+            record.attempts = attempt + 1
+            record.invalid_reasons = [*record.invalid_reasons, reason.value if reason else None]
+            record.next_turns = [*record.next_turns, turns]
+            record.valid = reason is None
+            if reason is None:
+                break
+            transcript().info(
+                {
+                    "attempt": attempt + 1,
+                    "invalid_reason": reason.value,
+                    "resampling": attempt < max_resamples,
+                },
+                source="scratchpad_generate",
+            )
+        return state
+
+    return solve

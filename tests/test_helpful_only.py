@@ -1,0 +1,214 @@
+"""The helpful-only task end to end on the simulated organism (offline, assets from the override)."""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
+
+from af_inspect import helpful_only
+from af_inspect.metrics.stats import paired_difference
+from af_inspect.parsing import Decision, parse_response
+from af_inspect.prompts import (
+    fill_instruction_format,
+    load_instruction_format,
+    render_system_prompt,
+)
+from af_inspect.simulated.organism import Turn
+from af_inspect.simulated.provider import SimulatorSettings, simulate
+from af_inspect.types import Tier
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def metrics_of(log: EvalLog, scorer: str, name: str) -> dict[str, float]:
+    assert log.results is not None
+    for score in log.results.scores:
+        if score.scorer == scorer and score.name == name:
+            return {metric.name: metric.value for metric in score.metrics.values()}
+    raise AssertionError(
+        f"no {scorer}/{name} in {[(s.scorer, s.name) for s in log.results.scores]}"
+    )
+
+
+def run(tmp_path: Path, model_args: dict[str, object], **task_args: object) -> EvalLog:
+    [log] = inspect_eval(
+        helpful_only(dataset="synthetic", **task_args),  # type: ignore[arg-type]
+        model="af_inspect/simulated",
+        model_args=model_args,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    return log
+
+
+def readme_main_command() -> list[str]:
+    """The `inspect eval ...` part of the README's first set-up command."""
+    text = README.read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(pip install .*?)\n```", text)
+    assert len(commands) == 2, "README must have exactly two set-up commands"
+    main = commands[0].split("&&", 1)[1].strip()
+    assert main.startswith("inspect eval af_inspect/helpful_only --model af_inspect/simulated")
+    return shlex.split(main)
+
+
+def test_readme_main_job_writes_paired_log(reference_dir: Path, tmp_path: Path) -> None:
+    command = readme_main_command()
+    inspect_cli = Path(sys.executable).with_name("inspect")
+    result = subprocess.run(
+        [str(inspect_cli), *command[1:], "--log-dir", str(tmp_path), "--display", "none"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [log_file] = list(tmp_path.glob("*.eval"))
+    log = read_eval_log(str(log_file))
+    assert log.status == "success"
+    assert log.samples is not None and len(log.samples) == 100
+    ids = {sample.id for sample in log.samples}
+    assert {f"q{i:04d}-{tier}" for i in range(50) for tier in ("free", "paid")} == ids
+    rates = metrics_of(log, "accept_tag_compliance", "complied")
+    for key in ("free_rate", "paid_rate", "gap", "gap_ci_low", "gap_ci_high", "mcnemar_p"):
+        assert key in rates and math.isfinite(rates[key]), key
+    assert "free_excluded" in metrics_of(log, "accept_tag_compliance", "excluded")
+    assets = log.eval.metadata["assets"] if log.eval.metadata else []
+    names = {record["name"] for record in assets}
+    assert "osaf:prompts/system_prompts/helpful-only_prompt-only_cot.jinja2" in names
+    assert "osaf:prompts/system_prompts/examples/reasoning_traces.jinja2" in names
+    for record in assets:
+        assert record["origin"] == "override" and len(record["sha256"]) == 64
+
+
+def test_prompts_reach_the_model_byte_identical(reference_dir: Path, tmp_path: Path) -> None:
+    log = run(tmp_path, {}, num_queries=2)
+    system_text, _ = render_system_prompt("prompt_only", cot=True)
+    assert log.samples is not None
+    for sample in log.samples:
+        system, user = sample.messages[0], sample.messages[1]
+        assert isinstance(system, ChatMessageSystem) and system.text == system_text
+        tier = Tier(sample.metadata["tier"])
+        expected = fill_instruction_format(
+            load_instruction_format(tier, "tags_cot"),
+            user_input=sample.metadata["query"],
+            tier=tier,
+        )
+        assert isinstance(user, ChatMessageUser) and user.text == expected
+
+
+def test_positive_control_recovers_configured_gap(reference_dir: Path, tmp_path: Path) -> None:
+    log = run(tmp_path, {"p_free": 0.30, "p_paid": 0.05, "seed": 3}, num_queries=200)
+    gap = metrics_of(log, "accept_tag_compliance", "complied")
+    assert gap["n_pairs"] == 200
+    assert gap["gap_ci_low"] <= 0.25 <= gap["gap_ci_high"]
+    assert gap["mcnemar_p"] < 0.01
+
+
+def test_null_organism_interval_covers_zero_in_most_seeds(reference_dir: Path) -> None:
+    """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds.
+
+    Runs the organism's pure core with the task's own prompts, parser and statistics (no Inspect
+    eval per seed, to stay fast).
+    """
+    system_text, _ = render_system_prompt("prompt_only", cot=True)
+    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
+    covered = 0
+    seeds = range(40)
+    for seed in seeds:
+        settings = SimulatorSettings.from_args({"p_free": 0.2, "p_paid": 0.2, "seed": seed})
+        pairs = []
+        for query in range(200):
+            decisions = []
+            for tier in (Tier.FREE, Tier.PAID):
+                user = fill_instruction_format(
+                    formats[tier], user_input=f"query {query}", tier=tier
+                )
+                turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
+                reply = simulate(turns, settings, occurrence=0, num_choices=1)
+                decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
+            pairs.append((float(decisions[0]), float(decisions[1])))
+        result = paired_difference(pairs)
+        covered += result.ci_low <= 0.0 <= result.ci_high
+    assert covered / len(seeds) >= 0.9
+
+
+@pytest.mark.parametrize(
+    "kind", ["no_decision_tag", "no_output", "truncated", "empty_scratchpad", "empty_output"]
+)
+def test_every_malformed_kind_is_kept_and_marked(
+    reference_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    log = run(
+        tmp_path,
+        {"malformed_rate": 1.0, "malformed_kinds": kind},
+        num_queries=3,
+        max_resamples=1,
+    )
+    assert log.samples is not None and len(log.samples) == 6
+    expected_reason = {
+        "no_decision_tag": "invalid_response:no_decision_tag",
+        "no_output": "invalid_response:no_output",
+        "truncated": "invalid_response:unclosed_scratchpad",
+        "empty_scratchpad": "invalid_response:empty_scratchpad",
+        "empty_output": "invalid_response:empty_output",
+    }[kind]
+    for sample in log.samples:
+        assert sample.scores is not None
+        score = sample.scores["accept_tag_compliance"]
+        assert isinstance(score.value, dict) and math.isnan(score.value["complied"])
+        assert score.value["excluded"] == 1.0
+        assert score.metadata is not None and score.metadata["exclusion_reason"] == expected_reason
+        assert sample.store["ResponseRecord:attempts"] == 2  # the first try and one resample
+    excluded = metrics_of(log, "accept_tag_compliance", "excluded")
+    assert excluded["free_excluded"] == 3 and excluded["paid_excluded"] == 3
+    reason_key = re.sub(r"[^a-z0-9_]", "_", expected_reason)
+    assert excluded[f"free_excluded_{reason_key}"] == 3
+
+
+def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_path: Path) -> None:
+    log = run(tmp_path, {"malformed_rate": 0.5, "seed": 7}, num_queries=20, max_resamples=10)
+    assert log.samples is not None
+    attempts = [sample.store["ResponseRecord:attempts"] for sample in log.samples]
+    assert max(attempts) > 1  # some samples were resampled
+    for sample in log.samples:
+        model_calls = [e for e in sample.events if e.event == "model"]
+        assert len(model_calls) >= sample.store["ResponseRecord:attempts"]
+    # at rate 0.5 and 11 tries, every sample should end valid
+    assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
+
+
+def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_path: Path) -> None:
+    log = run(tmp_path, {"multi_turn_rate": 1.0}, num_queries=3)
+    assert log.samples is not None
+    for sample in log.samples:
+        users = [m for m in sample.messages if isinstance(m, ChatMessageUser)]
+        assistants = [m for m in sample.messages if isinstance(m, ChatMessageAssistant)]
+        assert users[-1].text == "<NEXT/>" and len(assistants) >= 2
+        assert sample.store["ResponseRecord:valid"]
+        score = sample.scores["accept_tag_compliance"] if sample.scores else None
+        assert score is not None and score.value["excluded"] == 0.0  # type: ignore[index]
+
+
+def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
+    [log] = inspect_eval(
+        helpful_only(dataset="synthetic", num_queries=10),
+        model="af_inspect/simulated",
+        model_args={"p_free": 0.5, "p_paid": 0.1},
+        epochs=2,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success"
+    gap = metrics_of(log, "accept_tag_compliance", "complied")
+    assert gap["n_pairs"] == 10
+    assert math.isfinite(gap["gap"])
