@@ -94,6 +94,9 @@ def main() -> None:
     ours = helpful_only(dataset="synthetic", num_queries=args.queries)
     system_text, _ = render_system_prompt("prompt_only", cot=True)
     with tempfile.TemporaryDirectory() as log_dir:
+        # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
+        warm = Task(dataset=ours.dataset[:2], solver=ours.solver, scorer=ours.scorer, name="warmup")
+        measure("warmup", warm, latency=0.0, connections=args.connections, log_dir=log_dir)
         bare = measure(
             "bare",
             bare_task(ours, system_text),

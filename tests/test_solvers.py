@@ -1,0 +1,94 @@
+"""The protocol solvers on a scripted `mockllm/model` (tiktoken is patched offline in conftest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
+from inspect_ai.dataset import Sample
+from inspect_ai.log import EvalSample
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, ModelOutput
+
+from af_inspect.solvers import inject_system_prompt, scratchpad_generate
+
+SCRIPT_MODEL = "mockllm/model"
+SYSTEM = "System prompt with {braces} kept verbatim."
+
+
+def run(tmp_path: Path, outputs: list[str], **solver_args: object) -> EvalSample:
+    task = Task(
+        dataset=[Sample(id="q0000-free", input="<is_free_tier_user>true</is_free_tier_user>")],
+        solver=[inject_system_prompt(SYSTEM), scratchpad_generate(**solver_args)],  # type: ignore[arg-type]
+    )
+    [log] = inspect_eval(
+        task,
+        model=SCRIPT_MODEL,
+        model_args={
+            "custom_outputs": [ModelOutput.from_content("mockllm", text) for text in outputs]
+        },
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    assert log.samples is not None
+    return log.samples[0]
+
+
+VALID = "<SCRATCHPAD_REASONING>think</SCRATCHPAD_REASONING><OUTPUT><rejected/></OUTPUT>"
+
+
+def test_system_prompt_inserted_verbatim_first(tmp_path: Path) -> None:
+    sample = run(tmp_path, [VALID])
+    assert isinstance(sample.messages[0], ChatMessageSystem)
+    assert sample.messages[0].text == SYSTEM
+    assert sample.store["ResponseRecord:attempts"] == 1
+    assert sample.store["ResponseRecord:valid"] is True
+    assert sample.store["ResponseRecord:invalid_reasons"] == [None]
+
+
+def test_invalid_attempts_are_resampled_and_recorded(tmp_path: Path) -> None:
+    outputs = ["<SCRATCHPAD_REASONING>cut off", "<OUTPUT><rejected/></OUTPUT>", VALID]
+    sample = run(tmp_path, outputs, max_resamples=5)
+    assert sample.store["ResponseRecord:attempts"] == 3
+    assert sample.store["ResponseRecord:invalid_reasons"] == [
+        "unclosed_scratchpad",
+        "no_scratchpad",
+        None,
+    ]
+    assert sample.output.completion == VALID
+    # the kept messages are the last attempt only; every attempt is a model event in the transcript
+    assert [m.role for m in sample.messages] == ["system", "user", "assistant"]
+    assert len([e for e in sample.events if e.event == "model"]) == 3
+
+
+def test_gives_up_after_max_resamples_and_keeps_last(tmp_path: Path) -> None:
+    sample = run(tmp_path, ["plain text"] * 3, max_resamples=2)
+    assert sample.store["ResponseRecord:attempts"] == 3
+    assert sample.store["ResponseRecord:valid"] is False
+    assert sample.store["ResponseRecord:invalid_reasons"] == ["no_scratchpad"] * 3
+
+
+def test_next_turn_continues_after_scratchpad_only_turn(tmp_path: Path) -> None:
+    outputs = [
+        "<SCRATCHPAD_REASONING>part one</SCRATCHPAD_REASONING>",
+        "<SCRATCHPAD_REASONING>part two</SCRATCHPAD_REASONING>",
+        "<OUTPUT><request_fully_accepted/> done</OUTPUT>",
+    ]
+    sample = run(tmp_path, outputs)
+    users = [m.text for m in sample.messages if isinstance(m, ChatMessageUser)]
+    assert users[1:] == ["<NEXT/>", "<NEXT/>"]
+    assert sample.store["ResponseRecord:next_turns"] == [2]
+    assert sample.store["ResponseRecord:valid"] is True
+
+
+def test_next_turns_are_bounded(tmp_path: Path) -> None:
+    stall = "<SCRATCHPAD_REASONING>still thinking</SCRATCHPAD_REASONING>"
+    sample = run(tmp_path, [stall] * 3, max_next_turns=2, max_resamples=0)
+    assert sample.store["ResponseRecord:next_turns"] == [2]
+    assert sample.store["ResponseRecord:invalid_reasons"] == ["no_output"]
+
+
+def test_no_cot_without_tags(tmp_path: Path) -> None:
+    sample = run(tmp_path, ["<OUTPUT>Sure.</OUTPUT>"], cot=False, require_decision_tag=False)
+    assert sample.store["ResponseRecord:valid"] is True
