@@ -43,8 +43,9 @@ def _offline_tiktoken() -> Iterator[None]:
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Give every test its own asset cache so no test reads another's downloads."""
+    """Give every test its own asset cache and Inspect model cache, so no test reads another's."""
     monkeypatch.setenv("AF_INSPECT_CACHE_DIR", str(tmp_path_factory.mktemp("asset-cache")))
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path_factory.mktemp("inspect-cache")))
     monkeypatch.delenv("AF_INSPECT_LOCK_FILE", raising=False)
 
 

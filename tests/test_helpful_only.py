@@ -44,6 +44,7 @@ def run(tmp_path: Path, model_args: dict[str, object], **task_args: object) -> E
         helpful_only(dataset="synthetic", **task_args),  # type: ignore[arg-type]
         model="af_inspect/simulated",
         model_args=model_args,
+        model_roles={"grader": "af_inspect/simulated"},
         log_dir=str(tmp_path),
         display="none",
     )
@@ -57,7 +58,9 @@ def readme_main_command() -> list[str]:
     commands = re.findall(r"```bash\n(pip install .*?)\n```", text)
     assert len(commands) == 2, "README must have exactly two set-up commands"
     main = commands[0].split("&&", 1)[1].strip()
-    assert main.startswith("inspect eval af_inspect/helpful_only --model af_inspect/simulated")
+    assert main.startswith(
+        "inspect eval af_inspect/helpful_only --model af_inspect/simulated --model-role grader=af_inspect/simulated"
+    )
     return shlex.split(main)
 
 
@@ -204,6 +207,7 @@ def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
         helpful_only(dataset="synthetic", num_queries=10),
         model="af_inspect/simulated",
         model_args={"p_free": 0.5, "p_paid": 0.1},
+        model_roles={"grader": "af_inspect/simulated"},
         epochs=2,
         log_dir=str(tmp_path),
         display="none",
@@ -212,3 +216,37 @@ def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
     gap = metrics_of(log, "accept_tag_compliance", "complied")
     assert gap["n_pairs"] == 10
     assert math.isfinite(gap["gap"])
+
+
+def test_missing_judge_key_fails_before_the_model_is_called(
+    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    [log] = inspect_eval(
+        helpful_only(dataset="synthetic", num_queries=2),
+        model="af_inspect/simulated",
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "error" and log.error is not None
+    assert "could not be initialised" in log.error.message
+    assert "-T scorers=tags" in log.error.message
+    assert log.stats.model_usage == {}  # the model under test was never called
+
+
+def test_tags_only_needs_no_judge(
+    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    [log] = inspect_eval(
+        helpful_only(dataset="synthetic", num_queries=2, scorers="tags"),
+        model="af_inspect/simulated",
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success"
+    assert log.results is not None
+    assert [s.scorer for s in log.results.scores] == [
+        "accept_tag_compliance",
+        "accept_tag_compliance",
+    ]

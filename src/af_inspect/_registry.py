@@ -1,6 +1,19 @@
-"""Entry point for Inspect: importing this registers the suite's tasks, scorers and providers."""
+"""Entry point for Inspect: importing this registers the suite's tasks, scorers, metrics and providers.
+
+Scorers and metrics must be registered for `inspect score` to find them from a log's header.
+"""
 
 # ruff: noqa: F401
 from af_inspect.helpful_only import helpful_only
+from af_inspect.metrics.outcome import judge_exclusions, tag_agreement
 from af_inspect.scorers import accept_tag_compliance
+from af_inspect.scorers.judges import (
+    af_classifier,
+    af_outcome,
+    classic_af_classifier,
+    motivation_categorizers,
+    partial_compliance_classifier,
+    strong_reject_compliance,
+)
 from af_inspect.simulated.provider import simulated_provider
+from af_inspect.validation.task import af_classifier_validation
