@@ -23,7 +23,8 @@ from pathlib import Path
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
-from inspect_ai.solver import generate
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
+from inspect_ai.solver import TaskState, generate
 
 from af_inspect import helpful_only
 from af_inspect.prompts import render_system_prompt
@@ -43,14 +44,28 @@ class Measurement:
         return self.model_calls * latency / connections
 
 
-def bare_task(ours: Task, system_text: str) -> Task:
-    """The same samples and system prompt, with only `generate()`."""
+def bare_task(ours: Task, system_text: str, *, with_scorer: bool = False) -> Task:
+    """The same samples and system prompt, with only `generate()` (and optionally a trivial scorer).
+
+    The variant with a constant scorer separates Inspect's own per-sample scoring cost from ours.
+    """
     return Task(
         dataset=ours.dataset,
         solver=[inject_system_prompt(system_text), generate()],
+        scorer=constant_scorer() if with_scorer else None,
         config=ours.config,
-        name="bare",
+        name="bare_scored" if with_scorer else "bare",
     )
+
+
+@scorer(metrics=[mean()])
+def constant_scorer() -> Scorer:
+    """Scores every sample 1.0: only Inspect's scoring machinery, no work of ours."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return Score(value=1.0)
+
+    return score
 
 
 def measure(
@@ -91,7 +106,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    ours = helpful_only(dataset="synthetic", num_queries=args.queries)
+    ours = helpful_only(dataset="synthetic", num_queries=args.queries, scorers="tags")
     system_text, _ = render_system_prompt("prompt_only", cot=True)
     with tempfile.TemporaryDirectory() as log_dir:
         # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
@@ -104,11 +119,18 @@ def main() -> None:
             connections=args.connections,
             log_dir=log_dir,
         )
+        scored = measure(
+            "bare_scored",
+            bare_task(ours, system_text, with_scorer=True),
+            latency=args.latency,
+            connections=args.connections,
+            log_dir=log_dir,
+        )
         mine = measure(
             "af_inspect", ours, latency=args.latency, connections=args.connections, log_dir=log_dir
         )
     rows = []
-    for m in (bare, mine):
+    for m in (bare, scored, mine):
         ideal = m.ideal_seconds(args.latency, args.connections)
         rows.append({**asdict(m), "ideal_seconds": ideal, "ratio_to_ideal": m.wall_seconds / ideal})
         print(
@@ -118,6 +140,7 @@ def main() -> None:
         )
     ratio = mine.wall_seconds / bare.wall_seconds
     print(f"ours / bare = {ratio:.3f}")
+    print(f"ours / bare with a constant scorer = {mine.wall_seconds / scored.wall_seconds:.3f}")
     if args.json:
         args.json.write_text(
             json.dumps({"runs": rows, "ours_over_bare": ratio}, indent=2), encoding="utf-8"

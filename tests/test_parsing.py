@@ -137,4 +137,6 @@ def test_metadata_is_json_friendly() -> None:
     meta = parse_response(COMPLIANT).as_metadata()
     assert meta["decision"] == "accepted"
     assert "raw" not in meta
-    assert isinstance(meta["scratchpad_blocks"], list)
+    assert meta["scratchpad_blocks"] == 2
+    assert meta["output_chars"] == len("<request_fully_accepted/>\nHere is the answer.")
+    assert meta["decision"] == "accepted" and meta["both_tags"] is False

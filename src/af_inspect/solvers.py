@@ -11,7 +11,7 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import StoreModel, store_as
+from inspect_ai.util import StoreModel
 from pydantic import Field
 
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
@@ -100,10 +100,9 @@ def scratchpad_generate(
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        record = store_as(ResponseRecord)
-        record.cot = cot
-        record.require_decision_tag = require_decision_tag
         prompt = list(state.messages)
+        invalid_reasons: list[str | None] = []
+        next_turns: list[int] = []
         for attempt in range(max_resamples + 1):
             state.messages = list(prompt)
             turns = 0
@@ -118,10 +117,8 @@ def scratchpad_generate(
                 state.messages.append(ChatMessageUser(content=NEXT_TURN_MESSAGE))
             parsed = parse_response(response_text(state.messages))
             reason = invalid_reason(parsed, cot=cot, require_decision_tag=require_decision_tag)
-            record.attempts = attempt + 1
-            record.invalid_reasons = [*record.invalid_reasons, reason.value if reason else None]
-            record.next_turns = [*record.next_turns, turns]
-            record.valid = reason is None
+            invalid_reasons.append(reason.value if reason else None)
+            next_turns.append(turns)
             if reason is None:
                 break
             transcript().info(
@@ -132,6 +129,15 @@ def scratchpad_generate(
                 },
                 source="scratchpad_generate",
             )
+        # Written once at the end: each StoreModel assignment is a validated store update.
+        ResponseRecord(
+            attempts=len(invalid_reasons),
+            invalid_reasons=invalid_reasons,
+            next_turns=next_turns,
+            valid=invalid_reasons[-1] is None,
+            cot=cot,
+            require_decision_tag=require_decision_tag,
+        )
         return state
 
     return solve
