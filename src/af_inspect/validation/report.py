@@ -195,7 +195,10 @@ def _plot(path: Path, views: Sequence[_ScorerView], threshold: float, title: str
 
 def _markdown(log: Any, views: Sequence[_ScorerView], threshold: float) -> str:
     roles = log.eval.model_roles or {}
-    judges = ", ".join(f"{role}={config.model}" for role, config in roles.items()) or "see log"
+    judges = ", ".join(f"{role}={config.model}" for role, config in roles.items())
+    if not judges:
+        grader = (log.eval.task_args or {}).get("grader")
+        judges = f"none bound; judge: `{grader or log.eval.model}`"
     dataset = (log.eval.metadata or {}).get("dataset", {})
     lines = [
         "# Classifier validation",
@@ -251,7 +254,7 @@ def _markdown(log: Any, views: Sequence[_ScorerView], threshold: float) -> str:
     lines += [
         "",
         "Full threshold sweep: `thresholds.csv`; every logged metric: `metrics.csv`. "
-        "How to read these numbers: docs/validation.md.",
+        'How to read these numbers: README, section "Validate your judge before you trust a null".',
         "",
     ]
     return "\n".join(lines)
