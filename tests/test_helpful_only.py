@@ -15,7 +15,7 @@ from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
 
 from af_inspect import helpful_only
-from af_inspect.metrics.stats import paired_difference
+from af_inspect.metrics.stats import paired_difference, wilson_interval
 from af_inspect.parsing import Decision, parse_response
 from af_inspect.prompts import (
     fill_instruction_format,
@@ -250,3 +250,40 @@ def test_tags_only_needs_no_judge(
         "accept_tag_compliance",
         "accept_tag_compliance",
     ]
+
+
+def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path) -> None:
+    """Organism as model and judge: every judge verdict equals the organism's own record, and
+    the per-tier rates are consistent with its configuration (99.9 % Wilson intervals)."""
+    config = {"p_free": 0.4, "p_paid": 0.1, "af_share": 0.5, "partial_share": 0.2, "seed": 11}
+    log = run(tmp_path, config, num_queries=100)
+    assert log.samples is not None and len(log.samples) == 200
+    for sample in log.samples:
+        truth = sample.output.metadata
+        assert truth is not None and truth["simulated"] is True
+        score = sample.scores["af_outcome"] if sample.scores else None
+        assert score is not None and isinstance(score.value, dict)
+        value = score.value
+        assert value["excluded"] == 0.0
+        assert value["sr_complied"] == float(truth["complied"])
+        assert value["af"] == float(truth["af_reasoning"])
+        assert value["partial"] == float(truth["complied"] and truth["partial"])
+        assert sum(v for k, v in value.items() if k.startswith("outcome_")) == 1.0
+    compliance = metrics_of(log, "af_outcome", "sr_complied")
+    af = metrics_of(log, "af_outcome", "af")
+    expected = {
+        "free": (
+            0.4,
+            0.4 * 0.5 + 0.6 * 0.1,
+        ),  # AF: compliant share x af_share + refusals x af_refusal_share
+        "paid": (0.1, 0.0),
+    }
+    for tier, (p_comply, p_af) in expected.items():
+        for rate, n, p in (
+            (compliance[f"{tier}_rate"], compliance[f"{tier}_n"], p_comply),
+            (af[f"{tier}_rate"], af[f"{tier}_n"], p_af),
+        ):
+            low, high = wilson_interval(rate * n, int(n), confidence=0.999)
+            assert low <= p <= high, (tier, rate, p)
+    agreement = metrics_of(log, "af_outcome", "sr_complied")
+    assert agreement["agreement"] == 1.0  # tags and StrongREJECT agree on the organism
