@@ -84,16 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("AF_INSPECT_ASSETS_DIR") and (REFERENCE / "prompts").is_dir():
         os.environ["AF_INSPECT_ASSETS_DIR"] = str(REFERENCE.resolve())
 
-    from inspect_ai import eval, score, task_with
+    from inspect_ai import eval, score
 
     from af_inspect.helpful_only import helpful_only
-    from af_inspect.scorers.judges import af_classifier, build_scorers
+    from af_inspect.scorers.judges import af_classifier
 
     with tempfile.TemporaryDirectory(prefix="af-judge-cost-") as tmp:
-        task = task_with(
-            helpful_only(dataset="synthetic", num_queries=args.samples // 2),
-            scorer=build_scorers("tags"),
-        )
+        task = helpful_only(dataset="synthetic", num_queries=args.samples // 2, scorers="tags")
         (log,) = eval(
             task, model="af_inspect/simulated", log_dir=tmp, display="none", log_samples=True
         )
