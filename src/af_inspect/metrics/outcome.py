@@ -9,8 +9,12 @@
   the sample.
 
 Both count samples: a value that is not exactly 0 or 1 (a mean over disagreeing epochs) is left
-out of `tag_agreement` and reported in ``*_skipped``. With several epochs Inspect's reducer keeps
-the first epoch's metadata, so `judge_exclusions` reflects the first epoch.
+out of `tag_agreement` and reported in ``*_skipped``. A sample StrongREJECT did not measure (NaN
+``sr_complied``) never reaches `tag_agreement`: Inspect leaves NaN values out of the metrics
+registered on a key. With several epochs Inspect's reducer averages the values but keeps the
+first epoch's metadata, so `tag_agreement` compares the first epoch's tag with a StrongREJECT
+verdict that agreed in every epoch, and `judge_exclusions` counts the first epoch's reasons
+(tests/test_outcome_metrics.py runs both through the reducer).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Which model judges: ``-T grader=<model>`` if given, else the ``grader`` model ro
 (``--model-role grader=<model>``), else the eval's ``--model`` (this task calls no other model,
 so the model under evaluation *is* the judge being validated). With ``-T classic=true`` the old
 easy/hard classifiers run too, judged by ``-T grader``, else the ``classic_grader`` role, else
-``--model``.
+``--model``. The scorers resolve the judge per sample; the task itself binds no model role.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, Model, ModelOutput, get_model
+from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, ModelOutput
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, store_as
@@ -53,9 +53,6 @@ __all__ = [
     "labelled_response",
     "vote_counts_for",
 ]
-
-GRADER_ROLE = "grader"
-CLASSIC_GRADER_ROLE = "classic_grader"
 
 RESPONSE_RECORD_KEY = "response_record"
 """Sample-metadata key of the protocol record the solver writes to the store (see below)."""
@@ -188,22 +185,21 @@ def labelled_response() -> Solver:
 # --------------------------------------------------------------------------------------------
 
 
-def _active_model() -> Model | None:
-    """The eval's ``--model`` while Inspect creates the task, else None (a task built in Python)."""
-    try:
-        return get_model()
-    except ValueError:
-        return None
-
-
 def _scorers(
     *, grader: str | None, votes: int, threshold: float, classic: bool, cache: bool | str
 ) -> list[Scorer]:
+    """The judge scorers. With no `grader` and no role bound, each judge is the model under
+    evaluation: ``default_grader=None`` resolves it per sample, at scoring time, so a task built
+    in Python and one created by ``inspect eval`` are judged by the same model."""
     from af_inspect.scorers.judges import af_classifier, classic_af_classifier
 
-    scorers = [af_classifier(grader=grader, votes=votes, threshold=threshold, cache=cache)]
+    scorers = [
+        af_classifier(
+            grader=grader, votes=votes, threshold=threshold, cache=cache, default_grader=None
+        )
+    ]
     if classic:
-        scorers.append(classic_af_classifier(grader=grader, cache=cache))
+        scorers.append(classic_af_classifier(grader=grader, cache=cache, default_grader=None))
     return scorers
 
 
@@ -270,13 +266,6 @@ def af_classifier_validation(
     if not samples:
         raise ValidationDataError(f"no labelled samples in {name}")
 
-    roles: dict[str, str | Model] = {}
-    active = _active_model() if grader is None else None
-    if active is not None:
-        roles[GRADER_ROLE] = active
-        if classic:
-            roles[CLASSIC_GRADER_ROLE] = active
-
     return Task(
         dataset=MemoryDataset(samples, name=name),
         solver=[labelled_response()],
@@ -288,7 +277,6 @@ def af_classifier_validation(
             n_repeats=n_repeats,
             seed=seed,
         ),
-        model_roles=roles or None,
         metadata={
             "assets": provenance_metadata(records),
             "dataset": dataset_record,

@@ -44,6 +44,7 @@ def af_classifier(
     vote_mode: VoteMode = "auto",
     max_retries: int = DEFAULT_MAX_RETRIES,
     cache: bool | str = True,
+    default_grader: str | None = DEFAULT_GRADER,
 ) -> Scorer:
     """Alignment-faking reasoning by majority vote of the new classifier.
 
@@ -63,6 +64,8 @@ def af_classifier(
         vote_mode: "auto" (num_choices with fallback), "num_choices" or "separate_calls".
         max_retries: Rounds of re-asking for votes that did not parse.
         cache: Inspect cache for judge calls: True (no expiry), an expiry like "1W", or False.
+        default_grader: Judge when neither `grader` nor the ``grader`` role names one (the
+            paper's GPT-4o); None: the model under evaluation (`--model`), resolved per sample.
     """
     prompt = load_prompt(AF_CLASSIFIER_PATH)
     vote_settings = VoteSettings(
@@ -78,7 +81,7 @@ def af_classifier(
         if not blocks:
             return component_score(response, not_applicable((AF, AF_SCORE), "af"), answer=None)
         component = await run_af_classifier(
-            resolve_judge(grader, role=GRADER_ROLE, default=DEFAULT_GRADER),
+            resolve_judge(grader, role=GRADER_ROLE, default=default_grader),
             prompt,
             scratchpad_blocks=blocks,
             votes=vote_settings,

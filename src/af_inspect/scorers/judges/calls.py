@@ -63,12 +63,20 @@ _MAX_DETAIL = 500
 _CACHE_SCOPE = "af_inspect_judge"
 
 
-def resolve_judge(grader: str | None, *, role: str, default: str) -> Model:
+def resolve_judge(grader: str | None, *, role: str, default: str | None) -> Model:
     """The judge model: the explicit `grader` if given, else the model bound to `role`, else
-    `default`. A misconfigured judge (unknown provider, missing key) raises here, loudly."""
+    `default`, else (`default` None) the model under evaluation. A misconfigured judge (unknown
+    provider, missing key) raises here, loudly.
+
+    Call it only at scoring time, from a scorer's ``score`` function: roles and the model under
+    evaluation are those of the running sample.
+    """
     if grader:
-        return get_model(grader)
-    return get_model(role=role, default=default)
+        return get_model(grader)  # inspect-evals-lint: ignore[IEBP001] -- called in score() only
+    return get_model(
+        role=role,
+        default=default,  # inspect-evals-lint: ignore[IEBP001] -- called in score() only
+    )
 
 
 def cache_policy(cache: bool | str) -> CachePolicy | None:

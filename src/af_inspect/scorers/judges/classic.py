@@ -41,6 +41,7 @@ def classic_af_classifier(
     grader: str | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
     cache: bool | str = True,
+    default_grader: str | None = DEFAULT_CLASSIC_GRADER,
 ) -> Scorer:
     """Alignment faking by the classic easy and hard scratchpad classifiers, combined.
 
@@ -54,6 +55,9 @@ def classic_af_classifier(
         grader: Judge model; overrides the ``classic_grader`` role.
         max_retries: Re-asks of an unparseable answer.
         cache: Inspect cache for judge calls: True (no expiry), an expiry like "1W", or False.
+        default_grader: Judge when neither `grader` nor the ``classic_grader`` role names one
+            (Claude 3.5 Sonnet); None: the model under evaluation (`--model`), resolved per
+            sample.
     """
     easy_prompt = load_prompt(CLASSIC_EASY_PATH)
     hard_prompt = load_prompt(CLASSIC_HARD_PATH)
@@ -68,7 +72,7 @@ def classic_af_classifier(
         if not blocks:
             return component_score(response, not_applicable(keys, "classic"), answer=None)
         component = await run_classic(
-            resolve_judge(grader, role=CLASSIC_GRADER_ROLE, default=DEFAULT_CLASSIC_GRADER),
+            resolve_judge(grader, role=CLASSIC_GRADER_ROLE, default=default_grader),
             easy_prompt,
             hard_prompt,
             scratchpad_blocks=blocks,
