@@ -91,13 +91,17 @@ def helpful_only(
             threshold=af_threshold,
         )
 
+    roles = judge_roles(selection, cot=cot)
+    # Each solver step costs Inspect a state snapshot per sample: add the check only when needed.
+    preflight = [judge_preflight(roles, grader)] if roles else []
+
     def user_turn(query: Query, tier: Tier) -> str:
         return fill_instruction_format(formats[tier], user_input=query.text, tier=tier)
 
     return Task(
         dataset=build_samples(queries, tier_list, user_turn, dataset_name=str(dataset)),
         solver=[
-            judge_preflight(judge_roles(selection, cot=cot), grader),
+            *preflight,
             inject_system_prompt(system_text),
             scratchpad_generate(
                 cot=cot,

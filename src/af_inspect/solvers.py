@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from inspect_ai.log import transcript
 from inspect_ai.model import (
     ChatMessage,
@@ -11,7 +13,7 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import StoreModel
+from inspect_ai.util import Store, StoreModel
 from pydantic import Field
 
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
@@ -29,6 +31,36 @@ class ResponseRecord(StoreModel):
     valid: bool = False
     cot: bool = True
     require_decision_tag: bool = True
+
+
+@dataclass(frozen=True)
+class RecordedProtocol:
+    """A read-only view of a sample's `ResponseRecord`, read straight from the store.
+
+    Binding a `StoreModel` (`store_as`) validates every field, about a millisecond per sample;
+    scorers only read, so they use this view. Keys follow `StoreModel`'s "<class>:<field>" layout.
+    """
+
+    attempts: int
+    invalid_reasons: list[str | None]
+    cot: bool
+    require_decision_tag: bool
+
+    @classmethod
+    def read(cls, store: Store) -> RecordedProtocol:
+        fields = ResponseRecord.model_fields
+
+        def get(name: str) -> object:
+            # `Store.get(key, default)` would write the default into the store: read without it.
+            value = store.get(f"{ResponseRecord.__name__}:{name}")
+            return fields[name].get_default(call_default_factory=True) if value is None else value
+
+        return cls(
+            attempts=int(get("attempts")),  # type: ignore[call-overload]
+            invalid_reasons=list(get("invalid_reasons")),  # type: ignore[call-overload]
+            cot=bool(get("cot")),
+            require_decision_tag=bool(get("require_decision_tag")),
+        )
 
 
 @solver

@@ -8,10 +8,9 @@ from typing import Any
 
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
-from inspect_ai.util import store_as
 
 from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
-from af_inspect.solvers import ResponseRecord, response_text
+from af_inspect.solvers import RecordedProtocol, response_text
 
 EXCLUDED = "excluded"
 """Score-value key that is 1.0 for a sample kept in the log but left out of the rates."""
@@ -20,7 +19,7 @@ EXCLUDED = "excluded"
 @dataclass(frozen=True)
 class SampleResponse:
     parsed: ParsedResponse
-    record: ResponseRecord
+    record: RecordedProtocol
     invalid_reason: str | None
     tier: str | None
     query_id: str | None
@@ -37,7 +36,7 @@ class SampleResponse:
 
 def read_response(state: TaskState) -> SampleResponse:
     """Parse the kept attempt and re-check validity (also right for logs re-scored later)."""
-    record = store_as(ResponseRecord)
+    record = RecordedProtocol.read(state.store)
     parsed = parse_response(response_text(state.messages))
     # A log not produced by `scratchpad_generate` has no record: infer CoT from the response.
     cot = record.cot if record.attempts else bool(parsed.scratchpad_blocks)
