@@ -36,6 +36,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.util import LimitExceededError
 
+# The paper's numbers live in defaults.py; re-exported here for the judge modules.
+from af_inspect.defaults import DEFAULT_CLASSIC_GRADER as DEFAULT_CLASSIC_GRADER
+from af_inspect.defaults import DEFAULT_GRADER as DEFAULT_GRADER
+from af_inspect.defaults import DEFAULT_MAX_RETRIES as DEFAULT_MAX_RETRIES
 from af_inspect.scorers.judges.answers import CriteriaAnswer, InvalidKind, classify_invalid
 
 T = TypeVar("T")
@@ -43,17 +47,8 @@ T = TypeVar("T")
 GRADER_ROLE = "grader"
 """Model role of the paper's judges (StrongREJECT, AF, partial compliance, categorizers)."""
 
-DEFAULT_GRADER = "openai/gpt-4o"
-"""The paper's judge model, used when neither a scorer parameter nor the role names one."""
-
 CLASSIC_GRADER_ROLE = "classic_grader"
 """Model role of the classic (Greenblatt et al. 2024) easy/hard AF classifiers."""
-
-DEFAULT_CLASSIC_GRADER = "anthropic/claude-3-5-sonnet-20241022"
-"""The classic classifiers' judge in the paper's comparison (Claude 3.5 Sonnet, new)."""
-
-DEFAULT_MAX_RETRIES = 10
-"""Unparseable answers are re-asked at most this many times (upstream's bound)."""
 
 VoteMode = Literal["auto", "num_choices", "separate_calls"]
 VotePath = Literal["num_choices", "separate_calls"]
