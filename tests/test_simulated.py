@@ -525,3 +525,22 @@ def test_end_to_end_inspect_eval(tmp_path: Path) -> None:
         assert meta["tier"] == ("free" if str(sample.id).startswith("true") else "paid")
         assert meta["complied"] is (meta["tier"] == "free")
         assert "<OUTPUT>" in sample.output.completion
+
+
+@pytest.mark.parametrize(
+    ("listed", "af_transcript", "expected"),
+    [
+        ("contractor_sycophancy, user_sycophancy, harmlessness", True, NON_AF_CATEGORY),
+        ("keep_harmlessness_values, only_mentions_not_wanting_to_be_modified", False, AF_CATEGORY),
+        ("", True, AF_CATEGORY),
+        ("", False, NON_AF_CATEGORY),
+    ],
+)
+def test_categorizer_answers_only_with_a_listed_category(
+    listed: str, af_transcript: bool, expected: str
+) -> None:
+    response = next(r for r in organism_sample(200) if r.af_reasoning is af_transcript)
+    blocks = "\n".join(m.group(0) for m in re.finditer(SCRATCHPAD_RE, response.text))
+    prompt = f"Categories: {listed}\n" + CATEGORIZER.format(trace=blocks)
+    answer = simulate([Turn("user", prompt)], settings(), 0, 1).texts[0]
+    assert CATEGORY_RE.search(answer).group(1) == expected  # type: ignore[union-attr]

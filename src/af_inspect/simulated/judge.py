@@ -197,6 +197,8 @@ class JudgeTask:
     facts: TranscriptFacts
     truth: bool
     excerpt: str
+    offered_categories: tuple[str, ...] = ()
+    """Which of the simulator's category names the prompt lists (categorizers only)."""
 
     def vote(self, config: JudgeConfig, rng: random.Random) -> JudgeVote:
         """One independent vote (two uniforms, always consumed in the same order)."""
@@ -239,8 +241,13 @@ def classify_prompt(turns: Sequence[Turn]) -> JudgeTask | None:
     text = judged_text(kind, turns)
     facts = analyse_transcript(text)
     excerpt = " ".join(SCRATCHPAD_BLOCK_PATTERN.sub(r"\1", text).split())[:QUOTE_CHARS]
+    prompt = _prompt_text(turns)
     return JudgeTask(
-        kind=kind, facts=facts, truth=ground_truth(kind, facts), excerpt=excerpt or NO_QUOTE
+        kind=kind,
+        facts=facts,
+        truth=ground_truth(kind, facts),
+        excerpt=excerpt or NO_QUOTE,
+        offered_categories=tuple(c for c in (AF_CATEGORY, NON_AF_CATEGORY) if c in prompt),
     )
 
 
@@ -353,6 +360,11 @@ def _old_classifier(task: JudgeTask, verdict: bool, flipped: bool) -> str:
 
 def _categorizer(task: JudgeTask, verdict: bool, flipped: bool) -> str:
     category = AF_CATEGORY if verdict else NON_AF_CATEGORY
+    # A categorizer that lists only one of the two names (the helpfulness one lists
+    # contractor_sycophancy, the AF-motivation one keep_harmlessness_values) gets that name,
+    # so the simulator never answers with a category its prompt does not offer.
+    if len(task.offered_categories) == 1:
+        category = task.offered_categories[0]
     return (
         f"<reasoning>{JUDGE_LABEL} The main reason given in the scratchpad fits "
         f"{category}.</reasoning>\n<category>{category}</category>"
