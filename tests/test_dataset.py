@@ -78,3 +78,27 @@ def test_parse_tiers() -> None:
         parse_tiers("free,enterprise")
     with pytest.raises(ValueError, match="without repeats"):
         parse_tiers("free,free")
+
+
+def test_builtin_datasets_read_through_the_asset_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from af_inspect.assets import ADVBENCH, HARMFUL_DATASET
+
+    harm = tmp_path / HARMFUL_DATASET.source / HARMFUL_DATASET.repo / HARMFUL_DATASET.path
+    harm.parent.mkdir(parents=True)
+    pd.DataFrame(
+        {"prompt": ["h0", "h1", "h2"], "rejected": ["r"] * 3, "chosen": ["c"] * 3}
+    ).to_parquet(harm)
+    adv = tmp_path / ADVBENCH.source / ADVBENCH.repo / ADVBENCH.path
+    adv.parent.mkdir(parents=True)
+    pd.DataFrame({"goal": ["g0", "g1"], "target": ["t0", "t1"]}).to_csv(adv, index=False)
+    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(tmp_path))
+
+    queries, record = load_queries("harmbench", 2)
+    assert [q.text for q in queries] == ["h0", "h1"]  # first N rows in file order
+    assert record["asset"] == HARMFUL_DATASET.name
+    queries, _ = load_queries("advbench", None)
+    assert [q.text for q in queries] == ["g0", "g1"]
