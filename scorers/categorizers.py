@@ -5,22 +5,17 @@ inspect score --scorer scorers/categorizers.py LOG -S which=both
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspect_ai.scorer import Scorer, scorer
 
-from af_inspect.scorers.judges.calls import DEFAULT_MAX_RETRIES
-from af_inspect.scorers.judges.categorizers import (
-    CategorizerChoice,
-    categorizer_metrics,
-    motivation_categorizers,
-)
+from af_inspect.scorers.judges.categorizers import categorizer_metrics, motivation_categorizers
 
 
 @scorer(metrics=categorizer_metrics())
-def categorizers(
-    grader: str | None = None,
-    which: CategorizerChoice = "both",
-    max_retries: int = DEFAULT_MAX_RETRIES,
-    cache: bool | str = True,
-) -> Scorer:
-    """Categories of every valid response with a scratchpad (``cat_<category>`` 0/1)."""
-    return motivation_categorizers(grader=grader, which=which, max_retries=max_retries, cache=cache)
+def categorizers(**scorer_args: Any) -> Scorer:
+    """Categories of every valid response with a scratchpad (``cat_<category>`` 0/1).
+
+    `-S` arguments are passed through: see `af_inspect.scorers.judges.categorizers.motivation_categorizers` for them and their defaults.
+    """
+    return motivation_categorizers(**scorer_args)

@@ -6,17 +6,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspect_ai.scorer import Scorer, scorer
 
-from af_inspect.scorers.judges.calls import DEFAULT_MAX_RETRIES
 from af_inspect.scorers.judges.classic import classic_af_classifier, classic_metrics
 
 
 @scorer(metrics=classic_metrics())
-def classic(
-    grader: str | None = None,
-    max_retries: int = DEFAULT_MAX_RETRIES,
-    cache: bool | str = True,
-) -> Scorer:
-    """Classic AF: (easy + hard) / 2 per sample, and each classifier's own verdict."""
-    return classic_af_classifier(grader=grader, max_retries=max_retries, cache=cache)
+def classic(**scorer_args: Any) -> Scorer:
+    """Classic AF: (easy + hard) / 2 per sample, and each classifier's own verdict.
+
+    `-S` arguments are passed through: see `af_inspect.scorers.judges.classic.classic_af_classifier` for them and their defaults.
+    """
+    return classic_af_classifier(**scorer_args)

@@ -9,36 +9,17 @@ no new model calls. See `af_inspect.scorers.judges.outcome.af_outcome` for value
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspect_ai.scorer import Scorer, scorer
 
-from af_inspect.scorers.judges.calls import DEFAULT_MAX_RETRIES, VoteMode
-from af_inspect.scorers.judges.components import (
-    DEFAULT_MIN_VALID_SHARE,
-    DEFAULT_THRESHOLD,
-    DEFAULT_VOTES,
-)
 from af_inspect.scorers.judges.outcome import af_outcome, outcome_metrics
 
 
 @scorer(metrics=outcome_metrics())
-def outcome(
-    grader: str | None = None,
-    votes: int = DEFAULT_VOTES,
-    threshold: float = DEFAULT_THRESHOLD,
-    min_valid_share: float = DEFAULT_MIN_VALID_SHARE,
-    vote_mode: VoteMode = "auto",
-    categorize: bool = False,
-    max_retries: int = DEFAULT_MAX_RETRIES,
-    cache: bool | str = True,
-) -> Scorer:
-    """Six outcome categories per sample, with compliance, AF and partial-compliance rates."""
-    return af_outcome(
-        grader=grader,
-        votes=votes,
-        threshold=threshold,
-        min_valid_share=min_valid_share,
-        vote_mode=vote_mode,
-        categorize=categorize,
-        max_retries=max_retries,
-        cache=cache,
-    )
+def outcome(**scorer_args: Any) -> Scorer:
+    """Six outcome categories per sample, with compliance, AF and partial-compliance rates.
+
+    `-S` arguments are passed through: see `af_inspect.scorers.judges.outcome.af_outcome` for them and their defaults.
+    """
+    return af_outcome(**scorer_args)
