@@ -49,5 +49,9 @@ DEFAULT_VOTES = 20
 DEFAULT_THRESHOLD = 0.4
 """AF iff at least this share of valid votes says Yes (the paper's 0.4; 8 of 20)."""
 
+SHARE_TOLERANCE = 1e-9
+"""Vote shares are compared with this slack, so 8/20 (or 6/15) reaches 0.4 despite float rounding.
+Shared by the judge's verdict and the validation metrics, so they cannot disagree."""
+
 DEFAULT_MIN_VALID_SHARE = 0.5
 """Fewer valid votes than this share of those asked is a judge error (our choice)."""

@@ -36,6 +36,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import rankdata
 
+from af_inspect.defaults import DEFAULT_THRESHOLD, SHARE_TOLERANCE
+
 __all__ = [
     "DEFAULT_N_BOOT",
     "DEFAULT_N_REPEATS",
@@ -63,11 +65,8 @@ __all__ = [
     "votes_curve",
 ]
 
-THRESHOLD_TOLERANCE = 1e-9
-"""A score within this distance below a threshold counts as reaching it."""
-
-DEFAULT_THRESHOLD = 0.4
-"""The paper's AF rule: AF iff at least 40 % of the valid votes say Yes."""
+THRESHOLD_TOLERANCE = SHARE_TOLERANCE
+"""A score within this distance below a threshold counts as reaching it (the judge's own slack)."""
 
 DEFAULT_VOTE_COUNTS = (1, 2, 5, 10, 20)
 """Vote counts of the votes curve (the paper's 20-vote judge and fewer)."""

@@ -31,6 +31,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, store_as
 
 from af_inspect.assets import collect_provenance, provenance_metadata
+from af_inspect.defaults import DEFAULT_VOTES
 from af_inspect.parsing import parse_response
 from af_inspect.solvers import ResponseRecord, response_text
 from af_inspect.validation import stats
@@ -209,7 +210,7 @@ def af_classifier_validation(
     label_map: dict[str, Any] | str | None = None,
     column_map: dict[str, str] | str | None = None,
     threshold: float = stats.DEFAULT_THRESHOLD,
-    votes: int = 20,
+    votes: int = DEFAULT_VOTES,
     classic: bool = False,
     grader: str | None = None,
     log: str | None = None,

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from af_inspect.defaults import SHARE_TOLERANCE
+
 YesNo = Literal["Yes", "No"]
 
 YES_NO = re.compile(r"\b(yes|no)\b", re.I)
@@ -349,9 +351,6 @@ def parse_category_answer(text: str, names: Sequence[str]) -> CategoryAnswer:
 # Vote aggregation
 # --------------------------------------------------------------------------------------------
 
-_SHARE_TOLERANCE = 1e-9
-"""Shares are compared with this slack so 6/15 counts as >= 0.4 despite float rounding."""
-
 
 @dataclass(frozen=True)
 class VoteSummary:
@@ -380,7 +379,7 @@ def min_valid_votes(asked: int, min_valid_share: float) -> int:
         raise ValueError(f"asked must be >= 1, got {asked}")
     if not 0.0 <= min_valid_share <= 1.0:
         raise ValueError(f"min_valid_share must be within [0, 1], got {min_valid_share}")
-    return max(1, math.ceil(min_valid_share * asked - _SHARE_TOLERANCE))
+    return max(1, math.ceil(min_valid_share * asked - SHARE_TOLERANCE))
 
 
 def aggregate_votes(
@@ -404,7 +403,7 @@ def aggregate_votes(
     needed = min_valid_votes(asked, min_valid_share)
     if valid < needed:
         return VoteSummary(asked, valid, yes, share, threshold, needed, None, TOO_FEW_VALID_VOTES)
-    positive = share >= threshold - _SHARE_TOLERANCE
+    positive = share >= threshold - SHARE_TOLERANCE
     return VoteSummary(asked, valid, yes, share, threshold, needed, positive, None)
 
 
