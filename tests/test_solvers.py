@@ -77,7 +77,7 @@ def test_next_turn_continues_after_scratchpad_only_turn(tmp_path: Path) -> None:
         "<SCRATCHPAD_REASONING>part two</SCRATCHPAD_REASONING>",
         "<OUTPUT><request_fully_accepted/> done</OUTPUT>",
     ]
-    sample = run(tmp_path, outputs)
+    sample = run(tmp_path, outputs, max_next_turns=4)
     users = [m.text for m in sample.messages if isinstance(m, ChatMessageUser)]
     assert users[1:] == ["<NEXT/>", "<NEXT/>"]
     assert sample.store["ResponseRecord:next_turns"] == [2]
@@ -88,7 +88,29 @@ def test_next_turns_are_bounded(tmp_path: Path) -> None:
     stall = "<SCRATCHPAD_REASONING>still thinking</SCRATCHPAD_REASONING>"
     sample = run(tmp_path, [stall] * 3, max_next_turns=2, max_resamples=0)
     assert sample.store["ResponseRecord:next_turns"] == [2]
-    assert sample.store["ResponseRecord:invalid_reasons"] == ["no_output"]
+    # the three turns join into one response with no text outside the scratchpads
+    assert sample.store["ResponseRecord:invalid_reasons"] == ["nothing_outside_scratchpad"]
+
+
+def test_one_completion_per_attempt_by_default(tmp_path: Path) -> None:
+    """The paper's code: no `<NEXT/>` continuation; a scratchpad-only turn is resampled."""
+    outputs = [
+        "<SCRATCHPAD_REASONING>part one</SCRATCHPAD_REASONING>",
+        "<SCRATCHPAD_REASONING>ok</SCRATCHPAD_REASONING><rejected/>",
+    ]
+    sample = run(tmp_path, outputs)
+    users = [m.text for m in sample.messages if isinstance(m, ChatMessageUser)]
+    assert "<NEXT/>" not in users
+    assert sample.store["ResponseRecord:next_turns"] == [0, 0]
+    assert sample.store["ResponseRecord:invalid_reasons"] == ["nothing_outside_scratchpad", None]
+
+
+def test_response_without_output_block_is_valid(tmp_path: Path) -> None:
+    """`<OUTPUT>` is not required: a scratchpad and a tag outside it make a valid response."""
+    response = "<SCRATCHPAD_REASONING>I will comply.</SCRATCHPAD_REASONING>\n<request_fully_accepted/> Here."
+    sample = run(tmp_path, [response])
+    assert sample.store["ResponseRecord:attempts"] == 1
+    assert sample.store["ResponseRecord:valid"] is True
 
 
 def test_no_cot_without_tags(tmp_path: Path) -> None:

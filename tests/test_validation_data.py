@@ -85,8 +85,9 @@ def test_response_text_is_always_protocol_valid() -> None:
         parsed = parse_response(data.response_text_for(item))
         assert invalid_reason(parsed, cot=True, require_decision_tag=False) is None, output
         assert parsed.scratchpad_blocks == [block]
+    # upstream's validity needs no closed <OUTPUT>: the source's text is kept as it is
     unclosed = data.LabelledScratchpad(id="a", text=block, label=1, output="<OUTPUT>unclosed")
-    assert data.response_text_for(unclosed).endswith("<OUTPUT>unclosed</OUTPUT>")
+    assert data.response_text_for(unclosed).endswith("<OUTPUT>unclosed")
 
 
 def test_hf_file_with_tags_is_kept_verbatim(

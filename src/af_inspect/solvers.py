@@ -16,6 +16,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, StoreModel
 from pydantic import Field
 
+from af_inspect import defaults
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
 
 
@@ -119,8 +120,8 @@ def scratchpad_generate(
     *,
     cot: bool = True,
     require_decision_tag: bool = True,
-    max_resamples: int = 10,
-    max_next_turns: int = 4,
+    max_resamples: int = defaults.MAX_RESAMPLES,
+    max_next_turns: int = defaults.MAX_NEXT_TURNS,
 ) -> Solver:
     """Generate, continue with `<NEXT/>` while a turn stops inside the reasoning, resample invalid.
 
