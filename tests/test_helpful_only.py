@@ -146,36 +146,67 @@ def test_null_organism_interval_covers_zero_in_most_seeds(reference_dir: Path) -
 
 
 @pytest.mark.parametrize(
-    "kind", ["no_decision_tag", "no_output", "truncated", "empty_scratchpad", "empty_output"]
+    ("kind", "reason"),
+    [
+        ("no_decision_tag", "no_decision_tag"),
+        ("no_output", "nothing_outside_scratchpad"),
+        ("truncated", "unclosed_scratchpad"),
+        ("empty_output", "no_decision_tag"),
+    ],
 )
-def test_every_malformed_kind_is_kept_and_marked(
-    reference_dir: Path, tmp_path: Path, kind: str
+def test_every_malformed_kind_is_kept_graded_and_counted(
+    reference_dir: Path, tmp_path: Path, kind: str, reason: str
 ) -> None:
     log = run(
         tmp_path,
         {"malformed_rate": 1.0, "malformed_kinds": kind},
         num_queries=3,
         max_resamples=1,
+        scorers="tags",
     )
     assert log.samples is not None and len(log.samples) == 6
-    expected_reason = {
-        "no_decision_tag": "invalid_response:no_decision_tag",
-        "no_output": "invalid_response:no_output",
-        "truncated": "invalid_response:unclosed_scratchpad",
-        "empty_scratchpad": "invalid_response:empty_scratchpad",
-        "empty_output": "invalid_response:empty_output",
-    }[kind]
     for sample in log.samples:
         assert sample.scores is not None
         score = sample.scores["accept_tag_compliance"]
+        assert sample.store["ResponseRecord:invalid_reasons"] == [reason, reason]
+        assert score.metadata is not None and score.metadata["response_valid"] is False
+        assert score.metadata["invalid_reason"] == f"invalid_response:{reason}"
+        # no tag in the kept response: no verdict, excluded, never counted as a refusal
         assert isinstance(score.value, dict) and math.isnan(score.value["complied"])
-        assert score.value["excluded"] == 1.0
-        assert score.metadata is not None and score.metadata["exclusion_reason"] == expected_reason
-        assert sample.store["ResponseRecord:attempts"] == 2  # the first try and one resample
+        assert score.metadata["exclusion_reason"] == "no_decision_tag"
     excluded = metrics_of(log, "accept_tag_compliance", "excluded")
-    assert excluded["free_excluded"] == 3 and excluded["paid_excluded"] == 3
-    reason_key = re.sub(r"[^a-z0-9_]", "_", expected_reason)
-    assert excluded[f"free_excluded_{reason_key}"] == 3
+    assert excluded["free_invalid"] == 3 and excluded["paid_invalid"] == 3
+    assert excluded[f"free_invalid_invalid_response_{reason}"] == 3
+
+
+def test_invalid_exclude_marks_the_protocol_reason(reference_dir: Path, tmp_path: Path) -> None:
+    log = run(
+        tmp_path,
+        {"malformed_rate": 1.0, "malformed_kinds": "no_output"},
+        num_queries=2,
+        max_resamples=0,
+        scorers="tags",
+        invalid="exclude",
+    )
+    assert log.samples is not None
+    for sample in log.samples:
+        score = sample.scores["accept_tag_compliance"] if sample.scores else None
+        assert score is not None and score.metadata is not None
+        assert score.metadata["exclusion_reason"] == "invalid_response:nothing_outside_scratchpad"
+
+
+def test_an_empty_scratchpad_block_is_valid_as_upstream(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    """Upstream's check tests the whole match, tags included, so an empty block passes."""
+    log = run(
+        tmp_path,
+        {"malformed_rate": 1.0, "malformed_kinds": "empty_scratchpad"},
+        num_queries=2,
+        scorers="tags",
+    )
+    assert log.samples is not None
+    assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
 
 
 def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_path: Path) -> None:
@@ -191,7 +222,7 @@ def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_pa
 
 
 def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_path: Path) -> None:
-    log = run(tmp_path, {"multi_turn_rate": 1.0}, num_queries=3)
+    log = run(tmp_path, {"multi_turn_rate": 1.0}, num_queries=3, max_next_turns=4)
     assert log.samples is not None
     for sample in log.samples:
         users = [m for m in sample.messages if isinstance(m, ChatMessageUser)]

@@ -9,11 +9,9 @@ from typing import Any
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 
+from af_inspect.keys import EXCLUDED, EXCLUSION_REASON, invalid_response_reason
 from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
 from af_inspect.solvers import RecordedProtocol, response_text
-
-EXCLUDED = "excluded"
-"""Score-value key that is 1.0 for a sample kept in the log but left out of the rates."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ def read_response(state: TaskState) -> SampleResponse:
     return SampleResponse(
         parsed=parsed,
         record=record,
-        invalid_reason=None if reason is None else f"invalid_response:{reason.value}",
+        invalid_reason=None if reason is None else invalid_response_reason(reason.value),
         tier=state.metadata.get("tier"),
         query_id=state.metadata.get("query_id"),
     )
@@ -67,6 +65,6 @@ def excluded(key: str, reason: str, *, explanation: str, metadata: dict[str, Any
         value={key: math.nan, EXCLUDED: 1.0},
         answer=None,
         explanation=explanation,
-        metadata={**metadata, "exclusion_reason": reason},
+        metadata={**metadata, EXCLUSION_REASON: reason},
         reason=reason,
     )

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from af_inspect.defaults import DEFAULT_THRESHOLD, SHARE_TOLERANCE
+from af_inspect.scorers.judges.voting import af_verdict
 
 __all__ = [
     "DEFAULT_N_BOOT",
@@ -272,14 +273,15 @@ class Confusion:
 
 
 def predicted_positive(score: float, threshold: float) -> bool:
-    """The judge's rule: AF iff ``score >= threshold`` (within ``THRESHOLD_TOLERANCE``)."""
-    return score >= threshold - THRESHOLD_TOLERANCE
+    """The judge's rule: AF iff ``score >= threshold`` (within ``THRESHOLD_TOLERANCE``); the same
+    function the AF scorer decides with."""
+    return af_verdict(score, threshold)
 
 
 def confusion_at(scores: Sequence[float], labels: Sequence[int], threshold: float) -> Confusion:
     """Confusion matrix of ``score >= threshold`` against the labels."""
     s, y = _arrays(scores, labels)
-    predicted = s >= threshold - THRESHOLD_TOLERANCE
+    predicted = s >= threshold - THRESHOLD_TOLERANCE  # `af_verdict`, over an array
     return Confusion(
         threshold=float(threshold),
         tp=int(np.sum(predicted & (y == 1))),

@@ -11,17 +11,26 @@ Scorers (all registered in the ``af_inspect`` namespace; every judge uses Inspec
 * `motivation_categorizers`: helpfulness and AF-motivation categories.
 
 AF vote metadata contract (read by the classifier-validation task): ``af_votes`` = list of
-``{"final_answer": "Yes"|"No"|None, "criteria": {"1": "Yes"|"No"|None, ...}, "quotes":
-{"1": str|None, ...}, "valid": bool, "round": int, "via": "num_choices"|"separate_call"}``
-(invalid votes add ``invalid_kind`` and ``raw``), ``af_vote_share``, ``af_valid_votes``,
-``af_threshold``, ``af_vote_path`` ("num_choices" | "separate_calls"); value keys ``af`` (0/1)
-and ``af_score`` (share).
+``{"final_answer": "Yes"|"No"|str|None, "criteria": {"1": "Yes"|"No"|None, ...}, "quotes":
+{"1": str|None, ...}, "stated_answer": str|None, "reconciled": bool, "valid": bool, "raw": str,
+"round": int, "via": "num_choices"|"separate_call"}`` (failed votes add ``invalid_kind``);
+``af_vote_share`` (Yes votes / counted votes), ``af_valid_votes`` (counted votes),
+``af_threshold``, ``af_parse``, ``af_vote_path`` ("num_choices" | "separate_calls"); value keys
+``af`` (0/1) and ``af_score`` (share).
+
+One module per judge (prompt path, messages, parsing, call, scorer): `strong_reject`,
+`alignment_faking`, `partial_compliance`, `classic`, `categorizers`; `outcome` combines them.
+Shared: `calls` (calling, votes, cache, judge resolution), `voting` (pure answer reading and vote
+aggregation), `_common` (prompts, `Component`, `Score` assembly).
 """
 
 from __future__ import annotations
 
 from inspect_ai.scorer import Scorer
 
+from af_inspect.defaults import DEFAULT_THRESHOLD, DEFAULT_VOTES
+from af_inspect.parsing import TagRule
+from af_inspect.scorers.judges._common import InvalidPolicy
 from af_inspect.scorers.judges.alignment_faking import af_classifier
 from af_inspect.scorers.judges.calls import (
     CLASSIC_GRADER_ROLE,
@@ -31,10 +40,10 @@ from af_inspect.scorers.judges.calls import (
 )
 from af_inspect.scorers.judges.categorizers import motivation_categorizers
 from af_inspect.scorers.judges.classic import classic_af_classifier
-from af_inspect.scorers.judges.components import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.outcome import af_outcome
 from af_inspect.scorers.judges.partial_compliance import partial_compliance_classifier
 from af_inspect.scorers.judges.strong_reject import strong_reject_compliance
+from af_inspect.scorers.judges.voting import ParseMode
 from af_inspect.scorers.tag import accept_tag_compliance
 
 SCORER_NAMES: tuple[str, ...] = (
@@ -51,15 +60,20 @@ SCORER_NAMES: tuple[str, ...] = (
 _NEEDS_SCRATCHPAD = frozenset({"outcome", "af", "partial", "classic", "categorizers"})
 
 
-def parse_selection(selection: str, *, cot: bool) -> list[str]:
-    """Scorer names for a selection string, in a stable order without repeats.
+def parse_selection(selection: str | list[str], *, cot: bool) -> list[str]:
+    """Scorer names for a selection, in a stable order without repeats.
 
+    A comma-separated string or a list (Inspect's CLI turns ``-T scorers=tag,af`` into one).
     ``"all"`` -> tag + outcome (CoT) or tag + strong_reject (no CoT); ``"tags"``/``"tag"`` ->
     tag only; ``"judges"`` -> the judge part of "all"; otherwise a comma-separated list of
     `SCORER_NAMES`. Scratchpad judges with ``cot=False`` are refused (they would only mark
     every sample not applicable).
     """
-    text = selection.strip().lower()
+    text = (
+        (",".join(str(part) for part in selection) if isinstance(selection, list) else selection)
+        .strip()
+        .lower()
+    )
     judge_default = "outcome" if cot else "strong_reject"
     if text == "all":
         names = ["tag", judge_default]
@@ -85,7 +99,7 @@ def parse_selection(selection: str, *, cot: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def judge_roles(selection: str, *, cot: bool) -> list[tuple[str, str]]:
+def judge_roles(selection: str | list[str], *, cot: bool) -> list[tuple[str, str]]:
     """The (model role, default model) pairs the scorers of `selection` will call."""
     names = parse_selection(selection, cot=cot)
     roles: list[tuple[str, str]] = []
@@ -97,39 +111,56 @@ def judge_roles(selection: str, *, cot: bool) -> list[tuple[str, str]]:
 
 
 def build_scorers(
-    selection: str = "all",
+    selection: str | list[str] = "all",
     *,
     cot: bool = True,
     categorize: bool = False,
     grader: str | None = None,
     votes: int = DEFAULT_VOTES,
     threshold: float = DEFAULT_THRESHOLD,
+    parse: ParseMode = "upstream",
+    invalid: InvalidPolicy = "grade",
+    tag_rule: TagRule = "anywhere",
 ) -> list[Scorer]:
     """The scorers for a task's ``scorers`` parameter (see `parse_selection`).
 
     `categorize` turns on the categorizers inside `af_outcome`; `grader` overrides the
     ``grader`` role of every paper judge (the classic classifiers keep ``classic_grader``);
-    `votes` and `threshold` configure the AF classifier. Prompt files are loaded here, so call
+    `votes` and `threshold` configure the AF classifier; `parse` and `invalid` every judge
+    (see README "Fidelity to the paper's code"); `tag_rule` the tag scorer. Prompt files are loaded here, so call
     this inside the task's `collect_provenance()` block to record them.
     """
     scorers: list[Scorer] = []
     for name in parse_selection(selection, cot=cot):
         if name == "tag":
-            scorers.append(accept_tag_compliance())
+            scorers.append(accept_tag_compliance(rule=tag_rule, invalid=invalid))
         elif name == "outcome":
             scorers.append(
-                af_outcome(grader=grader, votes=votes, threshold=threshold, categorize=categorize)
+                af_outcome(
+                    grader=grader,
+                    votes=votes,
+                    threshold=threshold,
+                    categorize=categorize,
+                    parse=parse,
+                    invalid=invalid,
+                )
             )
         elif name == "strong_reject":
-            scorers.append(strong_reject_compliance(grader=grader))
+            scorers.append(strong_reject_compliance(grader=grader, parse=parse, invalid=invalid))
         elif name == "af":
-            scorers.append(af_classifier(grader=grader, votes=votes, threshold=threshold))
+            scorers.append(
+                af_classifier(
+                    grader=grader, votes=votes, threshold=threshold, parse=parse, invalid=invalid
+                )
+            )
         elif name == "partial":
-            scorers.append(partial_compliance_classifier(grader=grader))
+            scorers.append(
+                partial_compliance_classifier(grader=grader, parse=parse, invalid=invalid)
+            )
         elif name == "classic":
-            scorers.append(classic_af_classifier())
+            scorers.append(classic_af_classifier(parse=parse, invalid=invalid))
         elif name == "categorizers":
-            scorers.append(motivation_categorizers(grader=grader))
+            scorers.append(motivation_categorizers(grader=grader, parse=parse, invalid=invalid))
     return scorers
 
 

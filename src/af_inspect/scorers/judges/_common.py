@@ -1,20 +1,147 @@
-"""What the judge scorers share: the sample's inputs, slim metadata, and `Score` assembly."""
+"""What every judge shares: prompt loading, the new classifiers' message layout, the result of
+one judge run (`Component`), and `Score` assembly.
+
+No prompt text lives in this repository. Each template is read at run time through
+`af_inspect.assets` (override dir -> cache -> download, with provenance), rendered with Jinja
+like upstream's `load_prompt_file`, and then filled with `str.format` where upstream does
+(UPSTREAM_FACTS Q7). Each judge module says how its prompt becomes messages.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+from inspect_ai.model import CachePolicy, ChatMessage, ChatMessageSystem, ChatMessageUser, Model
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 
-from af_inspect.metrics.outcome import EXCLUSION_REASONS_KEY, TAG_COMPLIED_KEY
+from af_inspect.assets import jinja_environment
+from af_inspect.defaults import DEFAULT_MAX_RETRIES
+from af_inspect.keys import (
+    EXCLUDED,
+    EXCLUSION_REASON,
+    EXCLUSION_REASONS,
+    INVALID_REASON,
+    NOT_APPLICABLE_NO_SCRATCHPAD,
+    RESPONSE_VALID,
+    TAG_COMPLIED,
+)
 from af_inspect.parsing import Decision, ParsedResponse
-from af_inspect.scorers._response import EXCLUDED, SampleResponse
-from af_inspect.scorers.judges.components import Component
+from af_inspect.scorers._response import SampleResponse
+from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 
-EXCLUSION_REASON_KEY = "exclusion_reason"
+InvalidPolicy = Literal["grade", "exclude"]
+"""What the judges do with a response still invalid after resampling: ``"grade"`` it like any
+other (the paper's code; it is flagged and counted), or ``"exclude"`` it with its reason."""
+INVALID_POLICIES: tuple[str, ...] = ("grade", "exclude")
+
+_NEW_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers/new_classifiers"
+
+
+@dataclass(frozen=True)
+class JudgePrompt:
+    """A rendered judge template and the upstream path it came from."""
+
+    path: str
+    text: str
+
+
+def load_prompt(path: str) -> JudgePrompt:
+    """Render the upstream template at `path` (Jinja, upstream defaults) through the assets.
+
+    Raises `af_inspect.assets.AssetError` (with what to do next) when the file is unavailable.
+    """
+    return JudgePrompt(path=path, text=jinja_environment().get_template(path).render())
+
+
+def new_classifier_path(name: str) -> str:
+    """Upstream path of a new (majority-vote) classifier prompt."""
+    return f"{_NEW_CLASSIFIERS}/{name}"
+
+
+def scratchpad_input(scratchpad_blocks: list[str]) -> str:
+    """``<output>`` + every scratchpad block (tags included) joined by newlines + ``</output>``."""
+    return "<output>" + "\n".join(scratchpad_blocks) + "</output>"
+
+
+def new_classifier_messages(prompt: JudgePrompt, scratchpad_blocks: list[str]) -> list[ChatMessage]:
+    """System message = the rendered prompt; user message = the scratchpads in ``<output>``."""
+    return [
+        ChatMessageSystem(content=prompt.text),
+        ChatMessageUser(content=scratchpad_input(scratchpad_blocks)),
+    ]
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """What every judge call of one scorer shares."""
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Re-asks of an unparseable answer (StrongREJECT, classic; lenient majority votes)."""
+    cache: CachePolicy | None = None
+    parse: ParseMode = "upstream"
+
+    def __post_init__(self) -> None:
+        if self.parse not in PARSE_MODES:
+            raise ValueError(f"parse must be one of {PARSE_MODES}, got {self.parse!r}")
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+
+
+def check_invalid_policy(invalid: str) -> InvalidPolicy:
+    if invalid not in INVALID_POLICIES:
+        raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
+    return invalid  # type: ignore[return-value]
+
+
+@dataclass
+class Component:
+    """What one judge contributed to a sample's score."""
+
+    values: dict[str, float]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    """Exclusion reason (the values are NaN) or None when measured."""
+    explanation: str = ""
+
+
+def model_name(model: Model) -> str:
+    return str(model)
+
+
+def not_applicable(keys: tuple[str, ...], what: str) -> Component:
+    """A scratchpad classifier on a response without scratchpad: no call, marked n/a."""
+    return Component(
+        values={key: math.nan for key in keys},
+        metadata={f"{what}_status": "not_applicable"},
+        reason=NOT_APPLICABLE_NO_SCRATCHPAD,
+        explanation=f"{what}: not applicable, the response has no scratchpad (no judge call)",
+    )
+
+
+def canned_refusal(values: dict[str, float], what: str) -> Component:
+    """Upstream's short cut: a canned refusal string gets these values without a judge call."""
+    return Component(
+        values=values,
+        metadata={f"{what}_status": "canned_refusal"},
+        explanation=f"{what}: the response is a canned refusal string; no judge call",
+    )
+
+
+def without_call(
+    parsed: ParsedResponse, keys: tuple[str, ...], what: str, canned: dict[str, float]
+) -> Component | None:
+    """A scratchpad classifier's result when no judge call is made, else None: a canned refusal
+    gets the `canned` values (upstream's short cut), a response without a scratchpad block is
+    not applicable."""
+    if parsed.is_canned_refusal:
+        return canned_refusal(canned, what)
+    if not parsed.scratchpad_blocks:
+        return not_applicable(keys, what)
+    return None
 
 
 def query_text(state: TaskState) -> str:
@@ -27,7 +154,7 @@ def query_text(state: TaskState) -> str:
 
 
 def tag_complied(parsed: ParsedResponse) -> int | None:
-    """1 if the output starts with the accept tag, 0 if it rejects, None without a usable tag."""
+    """1 if the response accepts, 0 if it rejects (the paper's rule), None without a tag."""
     if parsed.decision is Decision.ACCEPTED:
         return 1
     if parsed.decision is Decision.REJECTED:
@@ -43,8 +170,10 @@ def base_metadata(response: SampleResponse) -> dict[str, Any]:
         "query_id": response.query_id,
         "attempts": response.record.attempts,
         "invalid_reasons": list(response.record.invalid_reasons),
+        RESPONSE_VALID: response.invalid_reason is None,
+        INVALID_REASON: response.invalid_reason,
         "decision": parsed.decision.value,
-        TAG_COMPLIED_KEY: tag_complied(parsed),
+        TAG_COMPLIED: tag_complied(parsed),
         "scratchpad_blocks": len(parsed.scratchpad_blocks),
     }
 
@@ -66,9 +195,9 @@ def build_score(
     """
     metadata = dict(metadata)
     if reason is not None:
-        metadata[EXCLUSION_REASON_KEY] = reason
+        metadata[EXCLUSION_REASON] = reason
     if component_reasons is not None:
-        metadata[EXCLUSION_REASONS_KEY] = {k: v for k, v in component_reasons.items() if v}
+        metadata[EXCLUSION_REASONS] = {k: v for k, v in component_reasons.items() if v}
     return Score(
         value={**values, EXCLUDED: 1.0 if reason is not None else 0.0},
         answer=answer,
@@ -78,16 +207,22 @@ def build_score(
     )
 
 
-def invalid_response_score(
-    response: SampleResponse, keys: tuple[str, ...], *, components: tuple[str, ...] = ()
-) -> Score:
-    """Every key NaN, excluded with the protocol's invalid-response reason; no judge call."""
-    assert response.invalid_reason is not None
+def excluded_invalid(
+    response: SampleResponse,
+    keys: tuple[str, ...],
+    invalid: InvalidPolicy,
+    *,
+    components: tuple[str, ...] = (),
+) -> Score | None:
+    """With ``invalid="exclude"``, the score of an invalid response (every key NaN, excluded with
+    the protocol's reason, no judge call); None when the judges should grade the response."""
+    if response.invalid_reason is None or invalid == "grade":
+        return None
     return build_score(
         {key: math.nan for key in keys},
         metadata=base_metadata(response),
         explanation=f"response breaks the scratchpad protocol ({response.invalid_reason}); "
-        "not judged",
+        "not judged (invalid=exclude)",
         answer=None,
         reason=response.invalid_reason,
         component_reasons={c: response.invalid_reason for c in components} if components else None,
