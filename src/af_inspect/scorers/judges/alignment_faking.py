@@ -125,6 +125,11 @@ async def run_af_classifier(
         "af_vote_share": summary.share,
         "af_valid_votes": summary.counted,
         "af_yes_votes": summary.yes,
+        "af_unclear_votes": sum(
+            1
+            for v in collection.votes
+            if v.parsed is not None and v.parsed.final_answer not in ("yes", "no")
+        ),
         "af_votes_asked": votes.votes,
         "af_threshold": votes.threshold,
         "af_vote_path": collection.path,
