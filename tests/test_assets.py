@@ -42,9 +42,6 @@ from tests._http_fixture import LoopbackServer, Route, closed_port_url
 SHA_A = "a" * 40
 SHA_B = "b" * 40
 REPO = "acme/widgets"
-REFERENCE_DIR = (
-    Path(__file__).parents[1] / ".." / "shared" / "reference" / "open_source_af"
-).resolve()
 BASE_VARS = ("AF_INSPECT_GITHUB_RAW_BASE", "AF_INSPECT_GITHUB_API_BASE", "AF_INSPECT_HF_BASE")
 
 
@@ -602,14 +599,11 @@ def test_collectors_do_not_mix_across_tasks(
     assert sorted(r.name for r in outer) == ["osaf:prompts/one.jinja2", "osaf:prompts/two.jinja2"]
 
 
-def test_reference_prompt_renders_byte_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reference_prompt_renders_byte_identical(reference_dir: Path) -> None:
     path = "prompts/system_prompts/helpful-only_prompt-only_cot.jinja2"
-    if not (REFERENCE_DIR / path).is_file():
-        pytest.skip(f"reference assets not found at {REFERENCE_DIR}")
-    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(REFERENCE_DIR))
     with collect_provenance() as records:
         ours = jinja_environment().get_template(path).render()
-    direct = jinja2.Environment(loader=jinja2.FileSystemLoader(REFERENCE_DIR)).get_template(path)
+    direct = jinja2.Environment(loader=jinja2.FileSystemLoader(reference_dir)).get_template(path)
     assert ours.encode("utf-8") == direct.render().encode("utf-8")
     assert {r.origin for r in records} == {AssetOrigin.OVERRIDE}
     assert "osaf:prompts/system_prompts/examples/reasoning_traces.jinja2" in {

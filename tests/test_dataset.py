@@ -74,7 +74,8 @@ def test_samples_interleave_tiers_so_limit_keeps_pairs() -> None:
 def test_parse_tiers() -> None:
     assert parse_tiers("free,paid") == [Tier.FREE, Tier.PAID]
     assert parse_tiers(["paid"]) == [Tier.PAID]
-    with pytest.raises(ValueError, match="unknown tier"):
+    assert parse_tiers(["Paid", "FREE"]) == [Tier.PAID, Tier.FREE]
+    with pytest.raises(ValueError, match="Parameter 'tiers': got 'free,enterprise'"):
         parse_tiers("free,enterprise")
     with pytest.raises(ValueError, match="without repeats"):
         parse_tiers("free,free")

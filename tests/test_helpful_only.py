@@ -16,6 +16,7 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessag
 
 from af_inspect import helpful_only
 from af_inspect.metrics.stats import paired_difference, wilson_interval
+from af_inspect.params import ParameterError
 from af_inspect.parsing import Decision, parse_response
 from af_inspect.prompts import (
     fill_instruction_format,
@@ -218,22 +219,6 @@ def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
     assert math.isfinite(gap["gap"])
 
 
-def test_missing_judge_key_fails_before_the_model_is_called(
-    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    [log] = inspect_eval(
-        helpful_only(dataset="synthetic", num_queries=2),
-        model="af_inspect/simulated",
-        log_dir=str(tmp_path),
-        display="none",
-    )
-    assert log.status == "error" and log.error is not None
-    assert "could not be initialised" in log.error.message
-    assert "-T scorers=tags" in log.error.message
-    assert log.stats.model_usage == {}  # the model under test was never called
-
-
 def test_tags_only_needs_no_judge(
     reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,3 +272,64 @@ def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path)
             assert low <= p <= high, (tier, rate, p)
     agreement = metrics_of(log, "af_outcome", "sr_complied")
     assert agreement["agreement"] == 1.0  # tags and StrongREJECT agree on the organism
+
+
+# ---- parameters are checked when the task is created (issue #8 bugs 1 and 5) ----
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepts"),
+    [
+        ("max_resamples", -1, "0 or more"),
+        ("max_next_turns", "x", "0 or more"),
+        ("tiers", None, "'free', 'paid'"),
+        ("tiers", "free,gold", "'free', 'paid'"),
+        ("num_queries", "abc", "1 or more"),
+        ("num_queries", 0, "1 or more"),
+        ("cot", "maybe", "true or false"),
+        ("suffix", "no", "true or false"),
+        ("system_prompt", "foo", "'prompt_only', 'synthetic'"),
+        ("categorize", "perhaps", "true or false"),
+        ("af_votes", 0, "1 or more"),
+        ("af_threshold", 2, "from 0 to 1"),
+        ("scorers", "tag,nope", "unknown scorer selection"),
+        ("scorers", None, "comma-separated list"),
+        ("dataset", "", "non-empty string"),
+        ("grader", 3, "non-empty string"),
+    ],
+)
+def test_a_bad_parameter_is_named_at_task_creation(name: str, value: object, accepts: str) -> None:
+    # No assets needed: the check comes before anything is loaded.
+    arguments: dict[str, object] = {"dataset": "synthetic", "scorers": "tags", name: value}
+    with pytest.raises(ParameterError) as caught:
+        helpful_only(**arguments)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith(f"Parameter {name!r}: ") and accepts in message
+
+
+def test_every_comma_parameter_takes_the_list_inspect_makes_of_it(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    # `-T scorers=tag,strong_reject -T tiers=paid,free` arrive as lists.
+    [log] = inspect_eval(
+        "af_inspect/helpful_only",
+        task_args={
+            "dataset": "synthetic",
+            "num_queries": 1,
+            "scorers": ["tag", "strong_reject"],
+            "tiers": ["paid", "free"],
+        },
+        model="af_inspect/simulated",
+        model_roles={"grader": "af_inspect/simulated"},
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    assert log.samples is not None
+    assert {sample.id for sample in log.samples} == {"q0000-paid", "q0000-free"}
+    assert (log.eval.metadata or {})["tiers"] == ["paid", "free"]
+    assert log.results is not None
+    assert {s.scorer for s in log.results.scores} == {
+        "accept_tag_compliance",
+        "strong_reject_compliance",
+    }

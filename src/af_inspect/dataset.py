@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from inspect_ai.dataset import MemoryDataset, Sample
 
+from af_inspect import params
 from af_inspect.assets import ADVBENCH, HARMFUL_DATASET, resolve_asset
 from af_inspect.types import Tier
 
@@ -146,12 +147,9 @@ def build_samples(
 
 
 def parse_tiers(tiers: str | Sequence[str]) -> list[Tier]:
-    """Tiers from a list or a comma-separated string (as `-T tiers=free,paid` gives)."""
-    names = tiers.split(",") if isinstance(tiers, str) else list(tiers)
-    try:
-        parsed = [Tier(name.strip().lower()) for name in names if name.strip()]
-    except ValueError as error:
-        raise ValueError(f"unknown tier in {tiers!r}; use {[t.value for t in Tier]}") from error
-    if not parsed or len(set(parsed)) != len(parsed):
-        raise ValueError(f"tiers must be a non-empty list without repeats, got {tiers!r}")
-    return parsed
+    """Tiers from a list or a comma-separated string (as `-T tiers=free,paid` gives), any case."""
+    lowered = tiers.lower() if isinstance(tiers, str) else tiers
+    if isinstance(lowered, (list, tuple)):
+        lowered = [t.lower() if isinstance(t, str) else t for t in lowered]
+    names = params.comma_list("tiers", lowered, allowed=[t.value for t in Tier])
+    return [Tier(name) for name in names]

@@ -18,6 +18,7 @@ from af_inspect.assets import AssetJinjaLoader, jinja_environment
 from af_inspect.types import Tier
 
 SystemPromptKind = Literal["prompt_only", "synthetic"]
+SYSTEM_PROMPT_KINDS: tuple[SystemPromptKind, ...] = ("prompt_only", "synthetic")
 
 SYSTEM_PROMPT_PATHS: dict[tuple[SystemPromptKind, bool], str] = {
     ("prompt_only", True): "prompts/system_prompts/helpful-only_prompt-only_cot.jinja2",
