@@ -41,9 +41,11 @@ from scipy.stats import hypergeom
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from af_inspect.assets import HUMAN_LABELS
+from af_inspect.params import ParameterError
 from af_inspect.validation import stats
 from af_inspect.validation.data import ValidationDataError
-from af_inspect.validation.report import write_validation_report
+from af_inspect.validation.report import ReportError, write_validation_report
+from af_inspect.validation.report import main as report_main
 from af_inspect.validation.task import (
     HUMAN_LABELLED,
     RESPONSE_RECORD_KEY,
@@ -550,6 +552,44 @@ def test_argument_errors(tmp_path: Path) -> None:
         af_classifier_validation(dataset="x.jsonl", log="some.eval", labels="l.csv")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "accepts"),
+    [
+        ("threshold", 1.5, "from 0 to 1"),
+        ("votes", 0, "1 or more"),
+        ("classic", "perhaps", "true or false"),
+        ("n_boot", "many", "1 or more"),
+        ("n_repeats", -1, "1 or more"),
+        ("seed", "x", "a whole number"),
+        ("cache", "sometimes", 'an expiry such as "1W"'),
+        ("dataset", "", "non-empty string"),
+    ],
+)
+def test_a_bad_parameter_is_named_at_task_creation(name: str, value: object, accepts: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        af_classifier_validation(**{name: value})  # type: ignore[arg-type]
+    assert str(caught.value).startswith(f"Parameter {name!r}: ") and accepts in str(caught.value)
+
+
+def test_report_refuses_a_log_of_another_task(
+    reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from af_inspect import helpful_only
+
+    [source] = inspect_eval(
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags"),
+        model="af_inspect/simulated",
+        log_dir=str(tmp_path / "source"),
+        display="none",
+    )
+    assert source.status == "success" and source.location is not None
+    with pytest.raises(ReportError, match="not of af_classifier_validation"):
+        write_validation_report(source.location, tmp_path / "report")
+    assert not (tmp_path / "report").exists()
+    assert report_main([source.location, str(tmp_path / "report")]) == 1
+    assert "is a log of task 'af_inspect/helpful_only'" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------------------
 # Second mode: a log and labels by sample id
 # ---------------------------------------------------------------------------------------------
@@ -590,7 +630,11 @@ def test_validate_on_an_eval_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     labels.write_text("id,label\ns-p0,af\ns-p2,af\ns-p3,af\ns-n2,no\n", encoding="utf-8")
     [log] = inspect_eval(
         af_classifier_validation(
-            log=source.location, labels=str(labels), label_map="af=1,no=0", cache=False, n_boot=100
+            log=source.location,
+            labels=str(labels),
+            label_map=["af=1", "no=0"],  # as -T label_map=af=1,no=0 arrives
+            cache=False,
+            n_boot=100,
         ),
         model="mockllm/model",
         model_roles={"grader": "af_validation_script/judge"},

@@ -13,6 +13,7 @@ A task checks each parameter on one line at the top of its body, e.g.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -129,3 +130,21 @@ def comma_list(name: str, value: Any, allowed: Sequence[str] | None = None) -> l
     if allowed is not None and any(item not in allowed for item in names):
         raise _fail(name, value, accepts)
     return names
+
+
+_EXPIRY = re.compile(r"\d+[smhDWMY]")
+
+
+def cache_setting(name: str, value: Any) -> bool | str:
+    """True, False ("true"/"false"), or an Inspect cache expiry such as "1W" or "12h"."""
+    if isinstance(value, str) and _EXPIRY.fullmatch(value.strip()):
+        return value.strip()
+    try:
+        return boolean(name, value)
+    except ParameterError:
+        raise _fail(name, value, 'true, false or an expiry such as "1W", "3D" or "12h"') from None
+
+
+def integer(name: str, value: Any) -> int:
+    """Any whole number."""
+    return _integer(name, value, -(2**63), "a whole number")

@@ -30,6 +30,7 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, store_as
 
+from af_inspect import params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.defaults import DEFAULT_VOTES
 from af_inspect.parsing import parse_response
@@ -207,8 +208,8 @@ def _scorers(
 @task
 def af_classifier_validation(
     dataset: str = HF_DATASET,
-    label_map: dict[str, Any] | str | None = None,
-    column_map: dict[str, str] | str | None = None,
+    label_map: dict[str, Any] | str | list[str] | None = None,
+    column_map: dict[str, str] | str | list[str] | None = None,
     threshold: float = stats.DEFAULT_THRESHOLD,
     votes: int = DEFAULT_VOTES,
     classic: bool = False,
@@ -243,7 +244,21 @@ def af_classifier_validation(
         n_repeats: Random subsamples per point of the votes curve (for its spread).
         seed: Seed of the bootstrap and of the votes-curve subsampling.
         cache: Inspect cache for judge calls: True, an expiry like "1W", or False (fresh votes).
+
+    Every parameter is checked here, before anything is loaded; a bad value raises
+    `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
+    dataset = params.text("dataset", dataset)
+    threshold = params.unit_interval("threshold", threshold)
+    votes = params.positive_int("votes", votes)
+    classic = params.boolean("classic", classic)
+    grader = params.optional_text("grader", grader)
+    log = params.optional_text("log", log)
+    labels = params.optional_text("labels", labels)
+    n_boot = params.positive_int("n_boot", n_boot)
+    n_repeats = params.positive_int("n_repeats", n_repeats)
+    seed = params.integer("seed", seed)
+    cache = params.cache_setting("cache", cache)
     if labels is not None and log is None:
         raise ValidationDataError("labels= is for validating on an eval log: also pass log=<path>")
     if log is not None and labels is None:
