@@ -333,3 +333,59 @@ def test_every_comma_parameter_takes_the_list_inspect_makes_of_it(
         "accept_tag_compliance",
         "strong_reject_compliance",
     }
+
+
+# ---- the first run offline, without the asset override (issue #8) ----
+
+
+@pytest.fixture
+def offline_without_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests._http_fixture import closed_port_url
+
+    monkeypatch.delenv("AF_INSPECT_ASSETS_DIR", raising=False)
+    dead = closed_port_url()
+    for var in ("AF_INSPECT_GITHUB_RAW_BASE", "AF_INSPECT_GITHUB_API_BASE", "AF_INSPECT_HF_BASE"):
+        monkeypatch.setenv(var, dead)
+    monkeypatch.setenv("AF_INSPECT_HTTP_BACKOFF", "0")
+    monkeypatch.chdir(tmp_path)
+
+
+def assert_newcomer_message(message: str) -> None:
+    message = " ".join(message.split())
+    missing = "osaf:prompts/system_prompts/helpful-only_prompt-only_cot.jinja2"
+    assert message.startswith(f"Asset '{missing}' is not available")
+    assert "AF_INSPECT_ASSETS_DIR is not set" in message
+    assert "laid out like the upstream repository (prompts/system_prompts/..." in message
+    assert "$AF_INSPECT_ASSETS_DIR/prompts/system_prompts/helpful-only_prompt-only_cot.jinja" in (
+        message.replace("jinja 2", "jinja2")
+    )
+
+
+@pytest.mark.usefixtures("offline_without_override")
+def test_offline_first_run_is_one_plain_message() -> None:
+    from af_inspect.assets import AssetError
+    from af_inspect.errors import UsageError
+
+    with pytest.raises(AssetError) as caught:
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags")
+    assert isinstance(caught.value, UsageError)  # printed by inspect eval without a traceback
+    assert_newcomer_message(str(caught.value))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("offline_without_override")
+def test_readme_first_command_offline_prints_what_a_newcomer_needs(tmp_path: Path) -> None:
+    command = readme_main_command()
+    inspect_cli = Path(sys.executable).with_name("inspect")
+    result = subprocess.run(
+        [str(inspect_cli), *command[1:], "--log-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) < 25
+    assert_newcomer_message(output)

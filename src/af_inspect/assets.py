@@ -68,6 +68,7 @@ import httpx
 import jinja2
 import platformdirs
 
+from af_inspect.errors import UsageError
 from af_inspect.types import AssetOrigin
 
 __all__ = [
@@ -143,8 +144,11 @@ def _check_relative_path(path: str, *, what: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class AssetError(RuntimeError):
-    """Base class: an external asset could not be used. The message says what to do next."""
+class AssetError(UsageError, RuntimeError):
+    """Base class: an external asset could not be used. The message says what to do next.
+
+    A `UsageError`, so `inspect eval` prints the message alone, without the chained traceback.
+    """
 
 
 class AssetChecksumError(AssetError):
@@ -474,9 +478,11 @@ def _offline_hint(spec: AssetSpec) -> str:
         else f"$AF_INSPECT_ASSETS_DIR/{spec.source}/{spec.repo}/{spec.path}"
     )
     return (
-        f"To run without network access, put the file at {placement} (set {ENV_ASSETS_DIR} to "
-        "a directory laid out like the upstream repo), or run `af-inspect assets fetch` where "
-        f"the network is reachable and copy the cache directory ({ENV_CACHE_DIR})."
+        f"To run without network access, set {ENV_ASSETS_DIR} to a directory laid out like "
+        "the upstream repository (prompts/system_prompts/..., prompts/instruction_formats/"
+        "<tier>_tier_formats/..., datasets under huggingface/<org>/<repo>/...; README, "
+        f"section Assets), with this file at {placement}; or run `af-inspect assets fetch` "
+        f"where the network is reachable and copy the cache directory ({ENV_CACHE_DIR})."
     )
 
 
@@ -971,8 +977,9 @@ def _resolve_ref(
                 )
                 return cached
             raise AssetUnavailableError(
-                f"Could not resolve ref '{spec.ref}' of {spec.source} repo {spec.repo} to a "
-                f"commit SHA for asset '{spec.name}': {failure.reason}. API URL: {api_url}. "
+                f"Asset '{spec.name}' is not available: it is not in the cache, and resolving "
+                f"ref '{spec.ref}' of {spec.source} repo {spec.repo} to a commit SHA failed "
+                f"({failure.reason}; API URL: {api_url}). "
                 f"No resolution is cached in {_refs_file(root)} (cache dir {root}, set by "
                 f"{ENV_CACHE_DIR}) and no lock file pins this repo. {override_note} "
                 f"{_offline_hint(spec)}"
