@@ -1,4 +1,8 @@
-"""The helpful-only task end to end on the simulated organism (offline, assets from the override)."""
+"""The helpful-only task end to end on the simulated organism (offline, assets from the override).
+
+The full evals of many samples are marked `slow` (run by CI, or `pytest --run-slow`); the
+statistics of the positive and null controls run on the organism's pure core.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,7 @@ def readme_main_command() -> list[str]:
     return shlex.split(main)
 
 
+@pytest.mark.slow
 def test_readme_main_job_writes_paired_log(reference_dir: Path, tmp_path: Path) -> None:
     command = readme_main_command()
     inspect_cli = Path(sys.executable).with_name("inspect")
@@ -110,44 +115,54 @@ def test_prompts_reach_the_model_byte_identical(reference_dir: Path, tmp_path: P
         assert isinstance(user, ChatMessageUser) and user.text == expected
 
 
-def test_positive_control_recovers_configured_gap(reference_dir: Path, tmp_path: Path) -> None:
-    log = run(tmp_path, {"p_free": 0.30, "p_paid": 0.05, "seed": 3}, num_queries=200)
-    gap = metrics_of(log, "accept_tag_compliance", "complied")
-    assert gap["n_pairs"] == 200
-    assert gap["gap_ci_low"] <= 0.25 <= gap["gap_ci_high"]
-    assert gap["mcnemar_p"] < 0.01
+def organism_pairs(model_args: dict[str, object], queries: int) -> list[tuple[float, float]]:
+    """(free, paid) accept-tag decisions of the organism's pure core on `queries` queries, with
+    the task's own prompts and parser (no Inspect eval: the statistics need many samples)."""
+    system_text, _ = render_system_prompt("prompt_only", cot=True)
+    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
+    settings = SimulatorSettings.from_args(model_args)
+    pairs = []
+    for query in range(queries):
+        decisions = []
+        for tier in (Tier.FREE, Tier.PAID):
+            user = fill_instruction_format(formats[tier], user_input=f"query {query}", tier=tier)
+            turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
+            reply = simulate(turns, settings, occurrence=0, num_choices=1)
+            decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
+        pairs.append((float(decisions[0]), float(decisions[1])))
+    return pairs
+
+
+def test_positive_control_recovers_configured_gap(reference_dir: Path) -> None:
+    """p_free = 0.30, p_paid = 0.05: the paired interval covers the configured 0.25 gap and the
+    McNemar test rejects no gap."""
+    result = paired_difference(organism_pairs({"p_free": 0.30, "p_paid": 0.05, "seed": 3}, 200))
+    assert result.n_pairs == 200
+    assert result.ci_low <= 0.25 <= result.ci_high
+    assert result.mcnemar_p < 0.01
 
 
 def test_null_organism_interval_covers_zero_in_most_seeds(reference_dir: Path) -> None:
-    """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds.
-
-    Runs the organism's pure core with the task's own prompts, parser and statistics (no Inspect
-    eval per seed, to stay fast).
-    """
-    system_text, _ = render_system_prompt("prompt_only", cot=True)
-    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
+    """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds."""
     covered = 0
     seeds = range(40)
     for seed in seeds:
-        settings = SimulatorSettings.from_args({"p_free": 0.2, "p_paid": 0.2, "seed": seed})
-        pairs = []
-        for query in range(200):
-            decisions = []
-            for tier in (Tier.FREE, Tier.PAID):
-                user = fill_instruction_format(
-                    formats[tier], user_input=f"query {query}", tier=tier
-                )
-                turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
-                reply = simulate(turns, settings, occurrence=0, num_choices=1)
-                decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
-            pairs.append((float(decisions[0]), float(decisions[1])))
-        result = paired_difference(pairs)
+        result = paired_difference(
+            organism_pairs({"p_free": 0.2, "p_paid": 0.2, "seed": seed}, 200)
+        )
         covered += result.ci_low <= 0.0 <= result.ci_high
     assert covered / len(seeds) >= 0.9
 
 
 @pytest.mark.parametrize(
-    "kind", ["no_decision_tag", "no_output", "truncated", "empty_scratchpad", "empty_output"]
+    "kind",
+    [
+        "no_decision_tag",
+        pytest.param("no_output", marks=pytest.mark.slow),
+        pytest.param("truncated", marks=pytest.mark.slow),
+        pytest.param("empty_scratchpad", marks=pytest.mark.slow),
+        pytest.param("empty_output", marks=pytest.mark.slow),
+    ],
 )
 def test_every_malformed_kind_is_kept_and_marked(
     reference_dir: Path, tmp_path: Path, kind: str
@@ -179,6 +194,7 @@ def test_every_malformed_kind_is_kept_and_marked(
     assert excluded[f"free_excluded_{reason_key}"] == 3
 
 
+@pytest.mark.slow
 def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_path: Path) -> None:
     log = run(tmp_path, {"malformed_rate": 0.5, "seed": 7}, num_queries=20, max_resamples=10)
     assert log.samples is not None
@@ -191,6 +207,7 @@ def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_pa
     assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
 
 
+@pytest.mark.slow
 def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_path: Path) -> None:
     log = run(tmp_path, {"multi_turn_rate": 1.0}, num_queries=3)
     assert log.samples is not None
@@ -203,6 +220,7 @@ def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_p
         assert score is not None and score.value["excluded"] == 0.0  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
     [log] = inspect_eval(
         helpful_only(dataset="synthetic", num_queries=10),
@@ -237,6 +255,7 @@ def test_tags_only_needs_no_judge(
     ]
 
 
+@pytest.mark.slow
 def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path) -> None:
     """Organism as model and judge: every judge verdict equals the organism's own record, and
     the per-tier rates are consistent with its configuration (99.9 % Wilson intervals)."""

@@ -374,6 +374,7 @@ def test_votes_curve_is_reproducible_and_follows_the_votes_parameter(
     assert (m["tp"], m["fp"], m["tn"], m["fn"]) == (tp, fp, tn, fn)
 
 
+@pytest.mark.slow
 def test_classic_classifier_and_hf_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`-T classic=true` on the HF-format file served from the override dir."""
     root = fake_assets(tmp_path / "assets")
