@@ -7,8 +7,11 @@ before any sample starts. They are also `ValueError`s, so Python callers can cat
 
 from __future__ import annotations
 
-try:  # Inspect prints a PrerequisiteError as its message alone; pinned inspect-ai==0.3.285.
-    from inspect_ai._util.error import PrerequisiteError as _PlainError
+# Inspect prints a PrerequisiteError as its message alone; it is not exported publicly.
+try:
+    from inspect_ai._util.error import (  # inspect-evals-lint: ignore[IECQ001] -- only way to a plain message
+        PrerequisiteError as _PlainError,
+    )
 except ImportError:  # pragma: no cover - a later Inspect that moved it: keep the traceback
     _PlainError = Exception  # type: ignore[misc,assignment]
 
