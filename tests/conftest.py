@@ -4,6 +4,11 @@ Inspect's `mockllm` provider counts tokens with tiktoken's `o200k_base`
 encoding, which tiktoken downloads on first use. These machines have no
 network, so every test process gets a stand-in encoding that counts
 whitespace-separated words. Nothing here touches a real model or the network.
+
+Tests marked `slow` (full evals of many samples, subprocess runs of `inspect eval`) run with
+`pytest --run-slow` or when the environment variable `CI` is true (`.ci/run` sets it); a plain
+`pytest` skips them and says so in one line at the end, as it does for the tests that need the
+upstream prompt files (`AF_INSPECT_ASSETS_DIR`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,52 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+SLOW_REASON = "slow: run with `pytest --run-slow` or CI=true"
+ASSETS_REASON = "upstream reference assets not found"
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", help="also run the tests marked slow (as CI does)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow") or _ci():
+        return
+    skip = pytest.mark.skip(reason=SLOW_REASON)
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line per kind of skipped test: how many, why, and how to run them."""
+    reasons = [str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])]
+    slow = sum(SLOW_REASON in reason for reason in reasons)
+    assets = sum(ASSETS_REASON in reason for reason in reasons)
+    if slow:
+        terminalreporter.write_line(
+            f"{slow} slow tests skipped (full evals): run them with `pytest --run-slow` or "
+            "CI=true, as .ci/run does."
+        )
+    if assets:
+        terminalreporter.write_line(
+            f"{assets} tests skipped: the upstream prompt files were not found at {_assets_dir()}; "
+            "point AF_INSPECT_ASSETS_DIR at a copy laid out like the upstream repository "
+            "(prompts/system_prompts/..., see README, Assets) to run them."
+        )
+
+
+def _assets_dir() -> Path:
+    configured = os.environ.get("AF_INSPECT_ASSETS_DIR")
+    return Path(configured).resolve() if configured else REFERENCE_DIR
+
 
 REFERENCE_DIR = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "open_source_af"
@@ -55,9 +106,8 @@ def reference_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
 
     Skips (with the path looked for) when the checkout has no `../shared/reference`.
     """
-    configured = os.environ.get("AF_INSPECT_ASSETS_DIR")
-    path = Path(configured).resolve() if configured else REFERENCE_DIR
+    path = _assets_dir()
     if not (path / "prompts").is_dir():
-        pytest.skip(f"upstream reference assets not found at {path} (set AF_INSPECT_ASSETS_DIR)")
+        pytest.skip(f"{ASSETS_REASON} at {path} (set AF_INSPECT_ASSETS_DIR)")
     monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(path))
     return path

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,9 +43,6 @@ from tests._http_fixture import LoopbackServer, Route, closed_port_url
 SHA_A = "a" * 40
 SHA_B = "b" * 40
 REPO = "acme/widgets"
-REFERENCE_DIR = (
-    Path(__file__).parents[1] / ".." / "shared" / "reference" / "open_source_af"
-).resolve()
 BASE_VARS = ("AF_INSPECT_GITHUB_RAW_BASE", "AF_INSPECT_GITHUB_API_BASE", "AF_INSPECT_HF_BASE")
 
 
@@ -434,13 +432,55 @@ def test_cli_lock_writes_lock_file(
     merged = json.loads(out.read_text(encoding="utf-8"))["assets"]
     assert merged[OSAF_A]["sha256"] == sha256(b"changed A\n") and OSAF_B in merged
 
-    # The whole manifest: unserved assets fail one by one, the rest are still locked.
+    # The whole manifest: unserved assets fail one by one (the server answers 404), and a
+    # lock with any failure is not written.
     full = tmp_path / "full.lock.json"
     assert cli.main(["assets", "lock", "--output", str(full)]) == 1
     captured = capsys.readouterr()
     assert f"FAILED {HARMFUL_DATASET.name}" in captured.err
-    assert set(json.loads(full.read_text(encoding="utf-8"))["assets"]) == {OSAF_A, OSAF_B}
-    assert "2 of 21 assets locked" in captured.out
+    assert "19 of 21 assets could not be resolved (see above)" in captured.err
+    assert f"{full} was not written" in captured.err
+    assert not full.exists()
+
+
+def test_cli_lock_offline_leaves_the_old_lock_byte_identical_and_stops_early(
+    server: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue #8 bug 3: offline, `assets lock` overwrote a valid lock with an empty one (0600)."""
+    serve_osaf(server, SHA_A, {MANIFEST[OSAF_A].path: b"A", MANIFEST[OSAF_B].path: b"B"})
+    out = tmp_path / "af_inspect.lock.json"
+    assert cli.main(["assets", "lock", "--output", str(out), OSAF_A, OSAF_B]) == 0
+    out.chmod(0o640)
+    before = out.read_bytes()
+    capsys.readouterr()
+
+    dead = closed_port_url()  # now offline: every connection is refused
+    for var in BASE_VARS:
+        monkeypatch.setenv(var, dead)
+    (tmp_path / "cache").rename(tmp_path / "old-cache")
+    assert cli.main(["assets", "lock", "--output", str(out), "--refresh"]) == 1
+    err = capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # The first network failure stops the run instead of 21 rounds of retries.
+    assert err.count("FAILED ") == 1
+    assert "network looks unreachable, so 20 more were not tried" in err
+    assert f"{out} was left unchanged" in err
+
+
+def test_lock_file_gets_the_usual_mode(server: LoopbackServer, tmp_path: Path) -> None:
+    serve_osaf(server, SHA_A, {MANIFEST[OSAF_A].path: b"A"})
+    out = tmp_path / "new.lock.json"
+    umask = os.umask(0o022)
+    try:
+        assert cli.main(["assets", "lock", "--output", str(out), OSAF_A]) == 0
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644
 
 
 def test_cli_lock_creates_configured_lock_file_then_runs_use_it(
@@ -602,14 +642,11 @@ def test_collectors_do_not_mix_across_tasks(
     assert sorted(r.name for r in outer) == ["osaf:prompts/one.jinja2", "osaf:prompts/two.jinja2"]
 
 
-def test_reference_prompt_renders_byte_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reference_prompt_renders_byte_identical(reference_dir: Path) -> None:
     path = "prompts/system_prompts/helpful-only_prompt-only_cot.jinja2"
-    if not (REFERENCE_DIR / path).is_file():
-        pytest.skip(f"reference assets not found at {REFERENCE_DIR}")
-    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(REFERENCE_DIR))
     with collect_provenance() as records:
         ours = jinja_environment().get_template(path).render()
-    direct = jinja2.Environment(loader=jinja2.FileSystemLoader(REFERENCE_DIR)).get_template(path)
+    direct = jinja2.Environment(loader=jinja2.FileSystemLoader(reference_dir)).get_template(path)
     assert ours.encode("utf-8") == direct.render().encode("utf-8")
     assert {r.origin for r in records} == {AssetOrigin.OVERRIDE}
     assert "osaf:prompts/system_prompts/examples/reasoning_traces.jinja2" in {

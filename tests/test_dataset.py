@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,8 @@ def test_samples_interleave_tiers_so_limit_keeps_pairs() -> None:
 def test_parse_tiers() -> None:
     assert parse_tiers("free,paid") == [Tier.FREE, Tier.PAID]
     assert parse_tiers(["paid"]) == [Tier.PAID]
-    with pytest.raises(ValueError, match="unknown tier"):
+    assert parse_tiers(["Paid", "FREE"]) == [Tier.PAID, Tier.FREE]
+    with pytest.raises(ValueError, match="Parameter 'tiers': got 'free,enterprise'"):
         parse_tiers("free,enterprise")
     with pytest.raises(ValueError, match="without repeats"):
         parse_tiers("free,free")
@@ -102,3 +104,26 @@ def test_builtin_datasets_read_through_the_asset_override(
     assert record["asset"] == HARMFUL_DATASET.name
     queries, _ = load_queries("advbench", None)
     assert [q.text for q in queries] == ["g0", "g1"]
+
+
+def test_empty_and_malformed_query_files_are_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(empty))}: file is empty$"):
+        load_queries(str(empty), None)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"prompt": "a"}\n{"prompt": "b"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(broken))}, line 2: not valid JSON"):
+        load_queries(str(broken), None)
+    broken_json = tmp_path / "broken.json"
+    broken_json.write_text('[\n  "a",\n  "b"\n  "c"\n]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(broken_json))}, line 4: not valid"):
+        load_queries(str(broken_json), None)
+    empty_csv = tmp_path / "empty.csv"
+    empty_csv.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match="empty.csv: file is empty"):
+        load_queries(str(empty_csv), None)
+    strings = tmp_path / "strings.jsonl"
+    strings.write_text('"first"\n"second"\n', encoding="utf-8")
+    queries, _ = load_queries(str(strings), None)
+    assert [q.text for q in queries] == ["first", "second"]

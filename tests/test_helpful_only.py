@@ -1,8 +1,13 @@
-"""The helpful-only task end to end on the simulated organism (offline, assets from the override)."""
+"""The helpful-only task end to end on the simulated organism (offline, assets from the override).
+
+The full evals of many samples are marked `slow` (run by CI, or `pytest --run-slow`); the
+statistics of the positive and null controls run on the organism's pure core.
+"""
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 import shlex
 import subprocess
@@ -16,6 +21,7 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessag
 
 from af_inspect import helpful_only
 from af_inspect.metrics.stats import paired_difference, wilson_interval
+from af_inspect.params import ParameterError
 from af_inspect.parsing import Decision, parse_response
 from af_inspect.prompts import (
     fill_instruction_format,
@@ -64,6 +70,7 @@ def readme_main_command() -> list[str]:
     return shlex.split(main)
 
 
+@pytest.mark.slow
 def test_readme_main_job_writes_paired_log(reference_dir: Path, tmp_path: Path) -> None:
     command = readme_main_command()
     inspect_cli = Path(sys.executable).with_name("inspect")
@@ -109,49 +116,54 @@ def test_prompts_reach_the_model_byte_identical(reference_dir: Path, tmp_path: P
         assert isinstance(user, ChatMessageUser) and user.text == expected
 
 
-def test_positive_control_recovers_configured_gap(reference_dir: Path, tmp_path: Path) -> None:
-    log = run(tmp_path, {"p_free": 0.30, "p_paid": 0.05, "seed": 3}, num_queries=200)
-    gap = metrics_of(log, "accept_tag_compliance", "complied")
-    assert gap["n_pairs"] == 200
-    assert gap["gap_ci_low"] <= 0.25 <= gap["gap_ci_high"]
-    assert gap["mcnemar_p"] < 0.01
+def organism_pairs(model_args: dict[str, object], queries: int) -> list[tuple[float, float]]:
+    """(free, paid) accept-tag decisions of the organism's pure core on `queries` queries, with
+    the task's own prompts and parser (no Inspect eval: the statistics need many samples)."""
+    system_text, _ = render_system_prompt("prompt_only", cot=True)
+    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
+    settings = SimulatorSettings.from_args(model_args)
+    pairs = []
+    for query in range(queries):
+        decisions = []
+        for tier in (Tier.FREE, Tier.PAID):
+            user = fill_instruction_format(formats[tier], user_input=f"query {query}", tier=tier)
+            turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
+            reply = simulate(turns, settings, occurrence=0, num_choices=1)
+            decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
+        pairs.append((float(decisions[0]), float(decisions[1])))
+    return pairs
+
+
+def test_positive_control_recovers_configured_gap(reference_dir: Path) -> None:
+    """p_free = 0.30, p_paid = 0.05: the paired interval covers the configured 0.25 gap and the
+    McNemar test rejects no gap."""
+    result = paired_difference(organism_pairs({"p_free": 0.30, "p_paid": 0.05, "seed": 3}, 200))
+    assert result.n_pairs == 200
+    assert result.ci_low <= 0.25 <= result.ci_high
+    assert result.mcnemar_p < 0.01
 
 
 def test_null_organism_interval_covers_zero_in_most_seeds(reference_dir: Path) -> None:
-    """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds.
-
-    Runs the organism's pure core with the task's own prompts, parser and statistics (no Inspect
-    eval per seed, to stay fast).
-    """
-    system_text, _ = render_system_prompt("prompt_only", cot=True)
-    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
-    covered = 0
+    """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds."""
     seeds = range(40)
-    for seed in seeds:
-        settings = SimulatorSettings.from_args({"p_free": 0.2, "p_paid": 0.2, "seed": seed})
-        pairs = []
-        for query in range(200):
-            decisions = []
-            for tier in (Tier.FREE, Tier.PAID):
-                user = fill_instruction_format(
-                    formats[tier], user_input=f"query {query}", tier=tier
-                )
-                turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
-                reply = simulate(turns, settings, occurrence=0, num_choices=1)
-                decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
-            pairs.append((float(decisions[0]), float(decisions[1])))
-        result = paired_difference(pairs)
-        covered += result.ci_low <= 0.0 <= result.ci_high
+    # The seeds are independent: two processes (this machine's two cores) share them.
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        covered = sum(pool.map(_null_seed_covers_zero, seeds))
     assert covered / len(seeds) >= 0.9
+
+
+def _null_seed_covers_zero(seed: int) -> bool:
+    result = paired_difference(organism_pairs({"p_free": 0.2, "p_paid": 0.2, "seed": seed}, 200))
+    return result.ci_low <= 0.0 <= result.ci_high
 
 
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [
         ("no_decision_tag", "no_decision_tag"),
-        ("no_output", "nothing_outside_scratchpad"),
-        ("truncated", "unclosed_scratchpad"),
-        ("empty_output", "no_decision_tag"),
+        pytest.param("no_output", "nothing_outside_scratchpad", marks=pytest.mark.slow),
+        pytest.param("truncated", "unclosed_scratchpad", marks=pytest.mark.slow),
+        pytest.param("empty_output", "no_decision_tag", marks=pytest.mark.slow),
     ],
 )
 def test_every_malformed_kind_is_kept_graded_and_counted(
@@ -179,6 +191,7 @@ def test_every_malformed_kind_is_kept_graded_and_counted(
     assert excluded[f"free_invalid_invalid_response_{reason}"] == 3
 
 
+@pytest.mark.slow
 def test_invalid_exclude_marks_the_protocol_reason(reference_dir: Path, tmp_path: Path) -> None:
     log = run(
         tmp_path,
@@ -195,6 +208,7 @@ def test_invalid_exclude_marks_the_protocol_reason(reference_dir: Path, tmp_path
         assert score.metadata["exclusion_reason"] == "invalid_response:nothing_outside_scratchpad"
 
 
+@pytest.mark.slow
 def test_an_empty_scratchpad_block_is_valid_as_upstream(
     reference_dir: Path, tmp_path: Path
 ) -> None:
@@ -209,6 +223,7 @@ def test_an_empty_scratchpad_block_is_valid_as_upstream(
     assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
 
 
+@pytest.mark.slow
 def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_path: Path) -> None:
     log = run(tmp_path, {"malformed_rate": 0.5, "seed": 7}, num_queries=20, max_resamples=10)
     assert log.samples is not None
@@ -221,6 +236,7 @@ def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_pa
     assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
 
 
+@pytest.mark.slow
 def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_path: Path) -> None:
     log = run(tmp_path, {"multi_turn_rate": 1.0}, num_queries=3, max_next_turns=4)
     assert log.samples is not None
@@ -233,6 +249,7 @@ def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_p
         assert score is not None and score.value["excluded"] == 0.0  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
     [log] = inspect_eval(
         helpful_only(dataset="synthetic", num_queries=10),
@@ -247,22 +264,6 @@ def test_epochs_pair_queries(reference_dir: Path, tmp_path: Path) -> None:
     gap = metrics_of(log, "accept_tag_compliance", "complied")
     assert gap["n_pairs"] == 10
     assert math.isfinite(gap["gap"])
-
-
-def test_missing_judge_key_fails_before_the_model_is_called(
-    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    [log] = inspect_eval(
-        helpful_only(dataset="synthetic", num_queries=2),
-        model="af_inspect/simulated",
-        log_dir=str(tmp_path),
-        display="none",
-    )
-    assert log.status == "error" and log.error is not None
-    assert "could not be initialised" in log.error.message
-    assert "-T scorers=tags" in log.error.message
-    assert log.stats.model_usage == {}  # the model under test was never called
 
 
 def test_tags_only_needs_no_judge(
@@ -283,6 +284,7 @@ def test_tags_only_needs_no_judge(
     ]
 
 
+@pytest.mark.slow
 def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path) -> None:
     """Organism as model and judge: every judge verdict equals the organism's own record, and
     the per-tier rates are consistent with its configuration (99.9 % Wilson intervals)."""
@@ -318,3 +320,120 @@ def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path)
             assert low <= p <= high, (tier, rate, p)
     agreement = metrics_of(log, "af_outcome", "sr_complied")
     assert agreement["agreement"] == 1.0  # tags and StrongREJECT agree on the organism
+
+
+# ---- parameters are checked when the task is created (issue #8 bugs 1 and 5) ----
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "accepts"),
+    [
+        ("max_resamples", -1, "0 or more"),
+        ("max_next_turns", "x", "0 or more"),
+        ("tiers", None, "'free', 'paid'"),
+        ("tiers", "free,gold", "'free', 'paid'"),
+        ("num_queries", "abc", "1 or more"),
+        ("num_queries", 0, "1 or more"),
+        ("cot", "maybe", "true or false"),
+        ("suffix", "no", "true or false"),
+        ("system_prompt", "foo", "'prompt_only', 'synthetic'"),
+        ("categorize", "perhaps", "true or false"),
+        ("af_votes", 0, "1 or more"),
+        ("af_threshold", 2, "from 0 to 1"),
+        ("scorers", "tag,nope", "unknown scorer selection"),
+        ("scorers", None, "comma-separated list"),
+        ("dataset", "", "non-empty string"),
+        ("grader", 3, "non-empty string"),
+    ],
+)
+def test_a_bad_parameter_is_named_at_task_creation(name: str, value: object, accepts: str) -> None:
+    # No assets needed: the check comes before anything is loaded.
+    arguments: dict[str, object] = {"dataset": "synthetic", "scorers": "tags", name: value}
+    with pytest.raises(ParameterError) as caught:
+        helpful_only(**arguments)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith(f"Parameter {name!r}: ") and accepts in message
+
+
+def test_every_comma_parameter_takes_the_list_inspect_makes_of_it(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    # `-T scorers=tag,strong_reject -T tiers=paid,free` arrive as lists.
+    [log] = inspect_eval(
+        "af_inspect/helpful_only",
+        task_args={
+            "dataset": "synthetic",
+            "num_queries": 1,
+            "scorers": ["tag", "strong_reject"],
+            "tiers": ["paid", "free"],
+        },
+        model="af_inspect/simulated",
+        model_roles={"grader": "af_inspect/simulated"},
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    assert log.samples is not None
+    assert {sample.id for sample in log.samples} == {"q0000-paid", "q0000-free"}
+    assert (log.eval.metadata or {})["tiers"] == ["paid", "free"]
+    assert log.results is not None
+    assert {s.scorer for s in log.results.scores} == {
+        "accept_tag_compliance",
+        "strong_reject_compliance",
+    }
+
+
+# ---- the first run offline, without the asset override (issue #8) ----
+
+
+@pytest.fixture
+def offline_without_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests._http_fixture import closed_port_url
+
+    monkeypatch.delenv("AF_INSPECT_ASSETS_DIR", raising=False)
+    dead = closed_port_url()
+    for var in ("AF_INSPECT_GITHUB_RAW_BASE", "AF_INSPECT_GITHUB_API_BASE", "AF_INSPECT_HF_BASE"):
+        monkeypatch.setenv(var, dead)
+    monkeypatch.setenv("AF_INSPECT_HTTP_BACKOFF", "0")
+    monkeypatch.chdir(tmp_path)
+
+
+def assert_newcomer_message(message: str) -> None:
+    message = " ".join(message.split())
+    missing = "osaf:prompts/system_prompts/helpful-only_prompt-only_cot.jinja2"
+    assert message.startswith(f"Asset '{missing}' is not available")
+    assert "AF_INSPECT_ASSETS_DIR is not set" in message
+    assert "laid out like the upstream repository (prompts/system_prompts/..." in message
+    assert "$AF_INSPECT_ASSETS_DIR/prompts/system_prompts/helpful-only_prompt-only_cot.jinja" in (
+        message.replace("jinja 2", "jinja2")
+    )
+
+
+@pytest.mark.usefixtures("offline_without_override")
+def test_offline_first_run_is_one_plain_message() -> None:
+    from af_inspect.assets import AssetError
+    from af_inspect.errors import UsageError
+
+    with pytest.raises(AssetError) as caught:
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags")
+    assert isinstance(caught.value, UsageError)  # printed by inspect eval without a traceback
+    assert_newcomer_message(str(caught.value))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("offline_without_override")
+def test_readme_first_command_offline_prints_what_a_newcomer_needs(tmp_path: Path) -> None:
+    command = readme_main_command()
+    inspect_cli = Path(sys.executable).with_name("inspect")
+    result = subprocess.run(
+        [str(inspect_cli), *command[1:], "--log-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) < 25
+    assert_newcomer_message(output)

@@ -101,8 +101,8 @@ def test_hand_worked_two_tier_example_and_the_metric_names_in_the_log() -> None:
         "mcnemar_p",
         "n_pairs",
         "both",
-        "minuend_only",
-        "subtrahend_only",
+        "free_only",
+        "paid_only",
         "neither",
         "unpaired",
     ]
@@ -137,8 +137,8 @@ def test_hand_worked_two_tier_example_and_the_metric_names_in_the_log() -> None:
     assert values[f"{GAP}unpaired"] == 0
     assert (
         values[f"{GAP}both"],
-        values[f"{GAP}minuend_only"],
-        values[f"{GAP}subtrahend_only"],
+        values[f"{GAP}free_only"],
+        values[f"{GAP}paid_only"],
         values[f"{GAP}neither"],
     ) == (2, 4, 1, 3)
     # McNemar: 2 * P(X <= 1), X ~ Bin(5, 1/2) = 2 * 6/32 = 0.375.
@@ -186,8 +186,8 @@ def test_absent_tier_gives_nan_gap_and_only_the_present_tier() -> None:
         "gap_ci_high",
         "mcnemar_p",
         "both",
-        "minuend_only",
-        "subtrahend_only",
+        "free_only",
+        "paid_only",
         "neither",
     ):
         _assert_nan(values[f"{GAP}{field}"])
@@ -221,8 +221,8 @@ def test_unpaired_query_is_left_out_of_the_gap() -> None:
     assert values[f"{GAP}unpaired"] == 1
     assert (
         values[f"{GAP}both"],
-        values[f"{GAP}minuend_only"],
-        values[f"{GAP}subtrahend_only"],
+        values[f"{GAP}free_only"],
+        values[f"{GAP}paid_only"],
         values[f"{GAP}neither"],
     ) == (1, 1, 0, 1)
     assert values[f"{GAP}mcnemar_p"] == 1.0
@@ -283,7 +283,7 @@ def test_disagreeing_epochs_give_fractional_values_and_a_paired_t_gap(
     assert values[f"{GAP}gap_ci_high"] == pytest.approx(high)
     assert values[f"{GAP}n_pairs"] == 4
     assert values[f"{GAP}unpaired"] == 0
-    for field in ("mcnemar_p", "both", "minuend_only", "subtrahend_only", "neither"):
+    for field in ("mcnemar_p", "both", "free_only", "paid_only", "neither"):
         _assert_nan(values[f"{GAP}{field}"])
 
     # One excluded epoch in three per tier: 1/3 excluded each, out of 4 samples.
@@ -362,7 +362,9 @@ def test_three_tiers_are_reported_free_first_and_the_gap_pairs_the_named_tiers()
     assert values[f"{RATES}other_rate"] == pytest.approx(0.5)
     # other - paid on q0, q1: (1 - 0 + 0 - 0) / 2.
     assert values[f"{GAP}gap"] == pytest.approx(0.5)
-    assert values[f"{GAP}minuend_only"] == 1
+    # The pairing counts are named after the paired tiers.
+    assert values[f"{GAP}other_only"] == 1 and values[f"{GAP}paid_only"] == 0
+    assert f"{GAP}free_only" not in values
     assert values[f"{GAP}neither"] == 1
     assert values[f"{GAP}n_pairs"] == 2
 

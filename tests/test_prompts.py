@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import jinja2
 import pytest
 
+from af_inspect import helpful_only
 from af_inspect.dataset import Query
 from af_inspect.prompts import (
     SYSTEM_PROMPT_PATHS,
+    PromptTemplateError,
+    check_instruction_format,
     fill_instruction_format,
     instruction_format_name,
     instruction_format_path,
@@ -66,6 +70,7 @@ def test_missing_upstream_file_in_override_names_it(
     monkeypatch.setenv("AF_INSPECT_GITHUB_RAW_BASE", "http://127.0.0.1:9")
     monkeypatch.setenv("AF_INSPECT_GITHUB_API_BASE", "http://127.0.0.1:9")
     monkeypatch.setenv("AF_INSPECT_HTTP_TIMEOUT", "2")
+    monkeypatch.setenv("AF_INSPECT_HTTP_BACKOFF", "0")
     from af_inspect.assets import AssetError
 
     with pytest.raises(AssetError) as error:
@@ -87,3 +92,71 @@ def test_user_system_prompt_file_can_include_upstream(reference_dir: Path, tmp_p
         direct_render(reference_dir, "prompts/system_prompts/examples/reasoning_traces.jinja2")
     )
     assert user_file is not None and len(user_file.sha256) == 64
+
+
+# ---- broken instruction formats fail at task creation, naming the file (issue #8 bug 4) ----
+
+FREE_TAGS = "prompts/instruction_formats/free_tier_formats/tags_cot.jinja2"
+
+
+@pytest.fixture
+def override_copy(reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the reference assets, used as the override."""
+    copy = tmp_path / "assets"
+    shutil.copytree(reference_dir / "prompts", copy / "prompts")
+    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(copy))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("", "is empty; it must contain {user_input}"),
+        ("  \n", "is empty; it must contain {user_input}"),
+        ("<is_free_tier_user>true</is_free_tier_user> no query", "has no {user_input}"),
+        ("{user_input} and {oops}", "has the placeholder(s) {oops}, which are never filled"),
+        ("{user_input} and {}", "has the placeholder(s) {}, which are never filled"),
+        ("{user_input} and a stray {", "is not a valid format string"),
+    ],
+)
+def test_broken_instruction_format_fails_at_task_creation(
+    override_copy: Path, content: str, problem: str
+) -> None:
+    (override_copy / FREE_TAGS).write_text(content, encoding="utf-8")
+    with pytest.raises(PromptTemplateError) as caught:
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags")
+    message = str(caught.value)
+    assert problem in message
+    assert f"Instruction format {FREE_TAGS} (read from {override_copy / FREE_TAGS})" in message
+
+
+def test_valid_formats_with_both_placeholders_pass() -> None:
+    check_instruction_format("{is_free_tier_user}: {user_input} {{literal}}", where="x")
+
+
+def test_empty_system_prompt_file_is_refused(tmp_path: Path) -> None:
+    own = tmp_path / "empty.jinja2"
+    own.write_text("{# nothing #}\n", encoding="utf-8")
+    with pytest.raises(PromptTemplateError, match=f"System prompt {own} is empty"):
+        render_system_prompt("prompt_only", cot=True, file=str(own))
+
+
+# ---- templates render with StrictUndefined (issue #9 item 9) ----
+
+
+def test_undefined_template_variable_is_an_error_naming_file_and_variable(
+    override_copy: Path,
+) -> None:
+    path = override_copy / FREE_TAGS
+    path.write_text("{{ company }} says: {user_input}", encoding="utf-8")
+    with pytest.raises(PromptTemplateError) as caught:
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags")
+    message = str(caught.value)
+    assert str(path) in message and "'company' is undefined" in message
+
+
+def test_undefined_variable_in_a_users_system_prompt_file(tmp_path: Path) -> None:
+    own = tmp_path / "system.jinja2"
+    own.write_text("You work for {{ lab_name }}.", encoding="utf-8")
+    with pytest.raises(PromptTemplateError, match="'lab_name' is undefined"):
+        render_system_prompt("prompt_only", cot=True, file=str(own))

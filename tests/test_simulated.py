@@ -547,3 +547,32 @@ def test_categorizer_answers_only_with_a_listed_category(
     prompt = f"Categories: {listed}\n" + CATEGORIZER.format(trace=blocks)
     answer = simulate([Turn("user", prompt)], settings(), 0, 1).texts[0]
     assert CATEGORY_RE.search(answer).group(1) == expected  # type: ignore[union-attr]
+
+
+def test_readme_lists_every_model_arg_with_its_default() -> None:
+    """The README's `-M` table names every argument the provider accepts, with its default."""
+    from pathlib import Path
+
+    from af_inspect.simulated.judge import JUDGE_ARGS, JudgeConfig
+    from af_inspect.simulated.organism import ORGANISM_ARGS, OrganismConfig
+    from af_inspect.simulated.provider import PROVIDER_ARGS, SimulatorSettings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The simulated model organism", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", section, flags=re.M))
+    documented = {name: default.strip().strip("`") for name, default in rows.items()}
+    organism, judge, settings = OrganismConfig(), JudgeConfig(), SimulatorSettings()
+    expected = {
+        **{name: getattr(organism, name) for name in ORGANISM_ARGS},
+        "judge_noise": judge.noise,
+        "judge_garbage_rate": judge.garbage_rate,
+        **{name: getattr(settings, name) for name in PROVIDER_ARGS},
+    }
+    assert set(expected) == {*ORGANISM_ARGS, *JUDGE_ARGS, *PROVIDER_ARGS}
+    words = {"p_unknown": "p_paid", "malformed_kinds": "all five", "cot": "auto"}
+    for name, default in expected.items():
+        assert name in documented, f"-M {name} is missing from the README"
+        if name in words:
+            assert documented[name] == words[name], name
+        else:
+            assert float(documented[name]) == float(default), name

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
-from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.log import EvalSample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, ModelOutput
-from inspect_ai.solver import generate
 
-from af_inspect.solvers import inject_system_prompt, judge_preflight, scratchpad_generate
+from af_inspect.solvers import inject_system_prompt, scratchpad_generate
 
 SCRIPT_MODEL = "mockllm/model"
 SYSTEM = "System prompt with {braces} kept verbatim."
@@ -116,91 +114,3 @@ def test_response_without_output_block_is_valid(tmp_path: Path) -> None:
 def test_no_cot_without_tags(tmp_path: Path) -> None:
     sample = run(tmp_path, ["<OUTPUT>Sure.</OUTPUT>"], cot=False, require_decision_tag=False)
     assert sample.store["ResponseRecord:valid"] is True
-
-
-# ---- judge_preflight: every judge is resolved before the model under test is called ----
-
-PAPER_JUDGE = "openai/gpt-4o"
-OFFLINE_JUDGE = "af_inspect/simulated"
-
-
-def run_preflight(
-    tmp_path: Path,
-    roles: list[tuple[str, str]],
-    grader: str | None = None,
-    model_roles: dict[str, str] | None = None,
-) -> EvalLog:
-    task = Task(
-        dataset=[Sample(id="q0000-free", input="question")],
-        solver=[judge_preflight(roles, grader=grader), generate()],
-    )
-    [log] = inspect_eval(
-        task,
-        model=SCRIPT_MODEL,
-        model_roles=model_roles,
-        log_dir=str(tmp_path),
-        display="none",
-    )
-    return log
-
-
-@pytest.fixture
-def no_openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "AZUREAI_OPENAI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def assert_never_generated(log: EvalLog) -> None:
-    assert log.samples is not None
-    assert not [e for s in log.samples for e in s.events if e.event == "model"]
-
-
-@pytest.mark.usefixtures("no_openai_key")
-def test_judge_preflight_fails_before_generation_without_the_judge_key(tmp_path: Path) -> None:
-    log = run_preflight(tmp_path, [("grader", PAPER_JUDGE)])
-    assert log.status == "error" and log.error is not None
-    message = log.error.message
-    assert "JudgeUnavailableError" in log.error.traceback
-    assert f"The judge model for role 'grader' (default {PAPER_JUDGE}) could not be" in message
-    # The way out: another judge for the role, or no judges at all.
-    assert "--model-role grader=<model>" in message
-    assert "-T grader=<model>" in message
-    assert "-T scorers=tags" in message
-    assert_never_generated(log)
-
-
-@pytest.mark.usefixtures("no_openai_key")
-def test_judge_preflight_names_an_explicit_grader_that_fails(tmp_path: Path) -> None:
-    # `grader=` overrides the role's offline default, so its missing key is what is reported.
-    log = run_preflight(tmp_path, [("grader", OFFLINE_JUDGE)], grader=PAPER_JUDGE)
-    assert log.status == "error" and log.error is not None
-    assert f"The judge model for {PAPER_JUDGE} could not be initialised" in log.error.message
-    assert_never_generated(log)
-
-
-@pytest.mark.usefixtures("no_openai_key")
-@pytest.mark.parametrize(
-    ("roles", "grader", "model_roles"),
-    [
-        pytest.param([("grader", OFFLINE_JUDGE)], None, None, id="default-resolves"),
-        pytest.param([("grader", PAPER_JUDGE)], OFFLINE_JUDGE, None, id="grader-overrides"),
-        pytest.param(
-            [("grader", PAPER_JUDGE), ("classic_grader", PAPER_JUDGE)],
-            None,
-            {"grader": OFFLINE_JUDGE, "classic_grader": OFFLINE_JUDGE},
-            id="bound-roles-override",
-        ),
-    ],
-)
-def test_judge_preflight_passes_when_every_judge_resolves(
-    tmp_path: Path,
-    roles: list[tuple[str, str]],
-    grader: str | None,
-    model_roles: dict[str, str] | None,
-) -> None:
-    log = run_preflight(tmp_path, roles, grader=grader, model_roles=model_roles)
-    assert log.status == "success", log.error
-    assert log.samples is not None
-    # The preflight only resolves the judges: the model under test then answers as usual.
-    [model_call] = [e for e in log.samples[0].events if e.event == "model"]
-    assert model_call.model == SCRIPT_MODEL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -248,6 +249,11 @@ def test_parse_label_and_mapping() -> None:
     assert data.parse_mapping('{"a": 1}', what="x") == {"a": 1}
     assert data.parse_mapping("{a: 1, b: 0}", what="x") == {"a": "1", "b": "0"}
     assert data.parse_mapping(None, what="x") == {}
+    # -T label_map=faking=1,not_faking=0 arrives split into a list (issue #8 bug 1)
+    assert data.parse_mapping(["faking=1", "not_faking=0"], what="label_map") == {
+        "faking": "1",
+        "not_faking": "0",
+    }
     with pytest.raises(ValidationDataError):
         data.parse_mapping("nonsense", what="x")
 
@@ -277,3 +283,21 @@ def test_label_file_formats(tmp_path: Path) -> None:
     nonbinary.write_text("id,label\nq1,3\n", encoding="utf-8")
     with pytest.raises(ValidationDataError, match="non-binary or missing label 3"):
         data.load_label_file(nonbinary)
+
+
+# ---- row files: an empty file and a broken line are named (issue #8) ----
+
+
+def test_empty_and_malformed_row_files_are_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(empty))}: file is empty$"):
+        data.read_table(empty)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "a", "label": 1}\n\n{"text": "b", label: 0}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=f"^{re.escape(str(broken))}, line 3: not valid JSON"):
+        data.read_table(broken)
+    not_rows = tmp_path / "numbers.jsonl"
+    not_rows.write_text("1\n2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="row 1 is int, not a JSON object"):
+        data.read_table(not_rows)

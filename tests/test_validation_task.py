@@ -41,9 +41,11 @@ from scipy.stats import hypergeom
 from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from af_inspect.assets import HUMAN_LABELS
+from af_inspect.params import ParameterError
 from af_inspect.validation import stats
 from af_inspect.validation.data import ValidationDataError
-from af_inspect.validation.report import write_validation_report
+from af_inspect.validation.report import ReportError, write_validation_report
+from af_inspect.validation.report import main as report_main
 from af_inspect.validation.task import (
     HUMAN_LABELLED,
     RESPONSE_RECORD_KEY,
@@ -256,6 +258,10 @@ def expected_votes_auroc(k: int) -> float:
 
 
 def run_scripted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **task_args: Any) -> EvalLog:
+    """The scripted validation run. The script's hand-worked shares assume the lenient reading
+    (unparseable votes re-asked, a judge that never parses excluded): `parse="lenient"` unless
+    the test asks otherwise (`test_upstream_parsing_counts_every_returned_vote`)."""
+    task_args.setdefault("parse", "lenient")
     monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(fake_assets(tmp_path / "assets")))
     path = tmp_path / "labels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in scripted_rows()), encoding="utf-8")
@@ -372,6 +378,7 @@ def test_votes_curve_is_reproducible_and_follows_the_votes_parameter(
     assert (m["tp"], m["fp"], m["tn"], m["fn"]) == (tp, fp, tn, fn)
 
 
+@pytest.mark.slow
 def test_classic_classifier_and_hf_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`-T classic=true` on the HF-format file served from the override dir."""
     root = fake_assets(tmp_path / "assets")
@@ -388,7 +395,7 @@ def test_classic_classifier_and_hf_file(tmp_path: Path, monkeypatch: pytest.Monk
     ).to_parquet(target)
     monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(root))
     [log] = inspect_eval(
-        af_classifier_validation(classic=True, cache=False, n_boot=200),
+        af_classifier_validation(classic=True, cache=False, n_boot=200, parse="lenient"),
         model="mockllm/model",
         model_roles={
             "grader": "af_validation_script/judge",
@@ -448,7 +455,7 @@ def test_a_task_built_in_python_is_judged_by_the_eval_model(
     rows = [r for r in scripted_rows() if r["id"] in ("p0", "p2", "n0", "n2")]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     task = af_classifier_validation(
-        dataset=str(path), classic=True, cache=False, n_boot=50, n_repeats=20
+        dataset=str(path), classic=True, cache=False, n_boot=50, n_repeats=20, parse="lenient"
     )
     [log] = inspect_eval(
         task, model="af_validation_script/judge", log_dir=str(tmp_path / "logs"), display="none"
@@ -550,6 +557,44 @@ def test_argument_errors(tmp_path: Path) -> None:
         af_classifier_validation(dataset="x.jsonl", log="some.eval", labels="l.csv")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "accepts"),
+    [
+        ("threshold", 1.5, "from 0 to 1"),
+        ("votes", 0, "1 or more"),
+        ("classic", "perhaps", "true or false"),
+        ("n_boot", "many", "1 or more"),
+        ("n_repeats", -1, "1 or more"),
+        ("seed", "x", "a whole number"),
+        ("cache", "sometimes", 'an expiry such as "1W"'),
+        ("dataset", "", "non-empty string"),
+    ],
+)
+def test_a_bad_parameter_is_named_at_task_creation(name: str, value: object, accepts: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        af_classifier_validation(**{name: value})  # type: ignore[arg-type]
+    assert str(caught.value).startswith(f"Parameter {name!r}: ") and accepts in str(caught.value)
+
+
+def test_report_refuses_a_log_of_another_task(
+    reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from af_inspect import helpful_only
+
+    [source] = inspect_eval(
+        helpful_only(dataset="synthetic", num_queries=1, scorers="tags"),
+        model="af_inspect/simulated",
+        log_dir=str(tmp_path / "source"),
+        display="none",
+    )
+    assert source.status == "success" and source.location is not None
+    with pytest.raises(ReportError, match="not of af_classifier_validation"):
+        write_validation_report(source.location, tmp_path / "report")
+    assert not (tmp_path / "report").exists()
+    assert report_main([source.location, str(tmp_path / "report")]) == 1
+    assert "is a log of task 'af_inspect/helpful_only'" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------------------------------------
 # Second mode: a log and labels by sample id
 # ---------------------------------------------------------------------------------------------
@@ -590,7 +635,11 @@ def test_validate_on_an_eval_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     labels.write_text("id,label\ns-p0,af\ns-p2,af\ns-p3,af\ns-n2,no\n", encoding="utf-8")
     [log] = inspect_eval(
         af_classifier_validation(
-            log=source.location, labels=str(labels), label_map="af=1,no=0", cache=False, n_boot=100
+            log=source.location,
+            labels=str(labels),
+            label_map=["af=1", "no=0"],  # as -T label_map=af=1,no=0 arrives
+            cache=False,
+            n_boot=100,
         ),
         model="mockllm/model",
         model_roles={"grader": "af_validation_script/judge"},
@@ -706,3 +755,35 @@ def test_simulated_organism_as_judge_end_to_end(
         votes_share.append(sum(v["final_answer"] == "Yes" for v in votes) / len(votes))
         labels.append(sample.metadata["label"])
     assert m["auroc"] == pytest.approx(stats.auroc(votes_share, labels))
+
+
+def test_readme_parameter_table_covers_every_parameter() -> None:
+    import inspect as pyinspect
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Validate your judge", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
+    parameters = set(pyinspect.signature(af_classifier_validation).parameters)
+    assert parameters <= documented, parameters - documented
+
+
+def test_upstream_parsing_counts_every_returned_vote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default (the paper's code): one request per scratchpad, unparseable votes count as
+    not-Yes in the denominator, and a judge that never parses gives share 0 instead of an error."""
+    log = run_scripted(tmp_path, monkeypatch, parse="upstream")
+    assert log.samples is not None
+    shares = {}
+    for sample in log.samples:
+        score = sample.scores["af_classifier"] if sample.scores else None
+        assert score is not None and isinstance(score.value, dict)
+        shares[str(sample.id).split("-")[0]] = score.value["af_score"]
+    # p5 votes Y*9, ?, N*9, ?: 9 of 20 returned votes (lenient: 10 of 20 after re-asking)
+    assert any(k.endswith("p5") and v == pytest.approx(9 / 20) for k, v in shares.items())
+    # e0 never parses: lenient excludes it, upstream scores it 0
+    assert any(k.endswith("e0") and v == 0.0 for k, v in shares.items())
+    m = metrics_of(log, "af_classifier")
+    assert (m["n"], m["n_positive"], m["n_negative"]) == (13, 7, 6)
+    per_case = [r for r in STATE.requests if r["kind"] == "af"]
+    assert all(r["num_choices"] == 20 for r in per_case)

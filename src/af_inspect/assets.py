@@ -68,6 +68,7 @@ import httpx
 import jinja2
 import platformdirs
 
+from af_inspect.errors import UsageError
 from af_inspect.types import AssetOrigin
 
 __all__ = [
@@ -143,8 +144,11 @@ def _check_relative_path(path: str, *, what: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class AssetError(RuntimeError):
-    """Base class: an external asset could not be used. The message says what to do next."""
+class AssetError(UsageError, RuntimeError):
+    """Base class: an external asset could not be used. The message says what to do next.
+
+    A `UsageError`, so `inspect eval` prints the message alone, without the chained traceback.
+    """
 
 
 class AssetChecksumError(AssetError):
@@ -474,9 +478,11 @@ def _offline_hint(spec: AssetSpec) -> str:
         else f"$AF_INSPECT_ASSETS_DIR/{spec.source}/{spec.repo}/{spec.path}"
     )
     return (
-        f"To run without network access, put the file at {placement} (set {ENV_ASSETS_DIR} to "
-        "a directory laid out like the upstream repo), or run `af-inspect assets fetch` where "
-        f"the network is reachable and copy the cache directory ({ENV_CACHE_DIR})."
+        f"To run without network access, set {ENV_ASSETS_DIR} to a directory laid out like "
+        "the upstream repository (prompts/system_prompts/..., prompts/instruction_formats/"
+        "<tier>_tier_formats/..., datasets under huggingface/<org>/<repo>/...; README, "
+        f"section Assets), with this file at {placement}; or run `af-inspect assets fetch` "
+        f"where the network is reachable and copy the cache directory ({ENV_CACHE_DIR})."
     )
 
 
@@ -686,16 +692,34 @@ def write_lock(data: Mapping[str, Any], path: Path) -> None:
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temp file beside `path`, then replace it: `path` is never half-written.
+
+    The file keeps the mode of the one it replaces, else gets the usual mode for a new file
+    (0666 minus the umask), not the 0600 of a temp file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; restored at once)."""
+    with _UMASK_LOCK:
+        current = os.umask(0o022)
+        os.umask(current)
+    return current
+
+
+_UMASK_LOCK = threading.Lock()
 
 
 # --------------------------------------------------------------------------------------------
@@ -953,8 +977,9 @@ def _resolve_ref(
                 )
                 return cached
             raise AssetUnavailableError(
-                f"Could not resolve ref '{spec.ref}' of {spec.source} repo {spec.repo} to a "
-                f"commit SHA for asset '{spec.name}': {failure.reason}. API URL: {api_url}. "
+                f"Asset '{spec.name}' is not available: it is not in the cache, and resolving "
+                f"ref '{spec.ref}' of {spec.source} repo {spec.repo} to a commit SHA failed "
+                f"({failure.reason}; API URL: {api_url}). "
                 f"No resolution is cached in {_refs_file(root)} (cache dir {root}, set by "
                 f"{ENV_CACHE_DIR}) and no lock file pins this repo. {override_note} "
                 f"{_offline_hint(spec)}"
@@ -1197,27 +1222,46 @@ def locate_local(spec: AssetSpec) -> LocalStatus:
 
 @dataclass
 class LockResult:
-    """Outcome of :func:`build_lock`: the lock JSON and the assets that failed, with why."""
+    """Outcome of :func:`build_lock`: the lock JSON, the assets that failed with why, and the
+    assets not tried because the network was found unreachable (``offline``)."""
 
     data: dict[str, Any]
     failures: list[tuple[AssetSpec, AssetError]] = field(default_factory=list)
+    not_tried: list[AssetSpec] = field(default_factory=list)
+
+    @property
+    def offline(self) -> bool:
+        return bool(self.not_tried) or any(_is_network_failure(e) for _, e in self.failures)
+
+
+def _is_network_failure(error: BaseException) -> bool:
+    """True when the error comes from a request that got no HTTP answer at all (refused, DNS,
+    timeout): the network, not the asset, is the problem, so other assets would fail alike."""
+    cause = error.__cause__
+    return isinstance(cause, _HttpFailure) and cause.status is None and cause.retryable
 
 
 def build_lock(specs: Iterable[AssetSpec], *, refresh: bool = False) -> LockResult:
-    """Resolve (downloading if needed) every spec and build lock JSON; failures don't stop it.
+    """Resolve (downloading if needed) every spec and build lock JSON.
 
-    The override directory is ignored: a lock pins upstream bytes, not local substitutes.
-    With ``refresh`` branch refs are re-resolved through the API instead of ``refs.json``, and
-    an existing lock file is not consulted.
+    An asset that fails is reported and the others are still tried, except when the failure
+    shows the network is unreachable: then the remaining assets are listed in ``not_tried``
+    instead of each waiting for its own retries. The override directory is ignored: a lock
+    pins upstream bytes, not local substitutes. With ``refresh`` branch refs are re-resolved
+    through the API instead of ``refs.json``, and an existing lock file is not consulted.
     """
     repos: dict[str, str] = {}
     assets: dict[str, dict[str, str]] = {}
     failures: list[tuple[AssetSpec, AssetError]] = []
-    for spec in specs:
+    pending = list(specs)
+    while pending:
+        spec = pending.pop(0)
         try:
             _, record = fetch_to_cache(spec, refresh_refs=refresh)
         except AssetError as exc:
             failures.append((spec, exc))
+            if _is_network_failure(exc):
+                break
             continue
         assert record.resolved_ref is not None
         repos.setdefault(spec.repo_key, record.resolved_ref)
@@ -1227,7 +1271,7 @@ def build_lock(specs: Iterable[AssetSpec], *, refresh: bool = False) -> LockResu
             "source_url": record.source_url,
         }
     data = {"version": LOCK_VERSION, "repos": repos, "assets": assets}
-    return LockResult(data=data, failures=failures)
+    return LockResult(data=data, failures=failures, not_tried=pending)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1265,8 +1309,11 @@ class AssetJinjaLoader(jinja2.BaseLoader):
 
 
 def jinja_environment() -> jinja2.Environment:
-    """Jinja environment matching upstream's ``load_prompt_file`` (defaults, no autoescape)."""
-    return jinja2.Environment(loader=AssetJinjaLoader(), autoescape=False)
+    """Jinja environment matching upstream's ``load_prompt_file`` (defaults, no autoescape), except
+    that an undefined variable is an error (`StrictUndefined`) instead of silent empty text."""
+    return jinja2.Environment(
+        loader=AssetJinjaLoader(), autoescape=False, undefined=jinja2.StrictUndefined
+    )
 
 
 def iter_manifest() -> Iterator[AssetSpec]:

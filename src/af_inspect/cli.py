@@ -12,7 +12,9 @@ Commands:
 * ``af-inspect assets fetch [NAMES...]``: download assets into the cache.
 * ``af-inspect assets lock [--output PATH] [--refresh] [NAMES...]``: resolve every asset and
   write a lock file pinning repo commits and sha256 hashes (with NAMES, the entries are
-  merged into an existing lock file at PATH).
+  merged into an existing lock file at PATH). The file is written only when every asset
+  resolved, so a failed run leaves an existing lock byte for byte; offline it stops at the
+  first network failure.
 """
 
 from __future__ import annotations
@@ -134,19 +136,32 @@ def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, A
 
 
 def _cmd_assets_lock(args: argparse.Namespace) -> int:
+    """Write the lock only when every asset resolved: a failed run leaves the old file as it was."""
     output: Path = args.output or assets.lock_file_path() or Path(assets.DEFAULT_LOCK_FILE_NAME)
     specs = select_specs(args.names)
     result = assets.build_lock(specs, refresh=args.refresh)
     _report_failures(result.failures)
+    if result.failures:
+        kept = f"{output} was left unchanged" if output.is_file() else f"{output} was not written"
+        why = (
+            f"the network looks unreachable, so {len(result.not_tried)} more were not tried"
+            if result.offline
+            else "see above"
+        )
+        print(
+            f"error: {len(result.failures)} of {len(specs)} assets could not be resolved ({why}); "
+            f"{kept}. Lock the reachable ones by name (`af-inspect assets lock NAME...` merges "
+            "them into an existing lock), or run where GitHub and Hugging Face are reachable.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     data = result.data
     if args.names and output.is_file():
         existing = assets.load_lock(output)
         data = merge_lock(existing, data) if existing is not None else data
     assets.write_lock(data, output)
-    locked = len(result.data["assets"])
-    print(f"wrote {output}: {locked} of {len(specs)} assets locked", end="")
-    print(f", {len(result.failures)} failed (see above)" if result.failures else "")
-    return EXIT_FAILURE if result.failures else EXIT_OK
+    print(f"wrote {output}: {len(result.data['assets'])} of {len(specs)} assets locked")
+    return EXIT_OK
 
 
 def _register_assets(subparsers: SubParsers) -> None:

@@ -8,7 +8,6 @@ the asset cache (no `datasets` library, no hub credentials).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any
 import pandas as pd
 from inspect_ai.dataset import MemoryDataset, Sample
 
+from af_inspect import params, tables
 from af_inspect.assets import ADVBENCH, HARMFUL_DATASET, resolve_asset
+from af_inspect.errors import UsageError
 from af_inspect.types import Tier
 
 QUERY_COLUMNS = ("prompt", "query", "goal", "user_input", "question", "text")
@@ -32,7 +33,7 @@ class Query:
     text: str
 
 
-class DatasetError(ValueError):
+class DatasetError(UsageError):
     """A query file that cannot be used; the message says why and what was found."""
 
 
@@ -92,15 +93,21 @@ def _user_file(path: Path) -> tuple[list[str], dict[str, Any]]:
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(path)
-    elif suffix == ".jsonl":
-        frame = pd.read_json(path, lines=True)
-    elif suffix == ".json":
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-        frame = pd.DataFrame([{"prompt": d} if isinstance(d, str) else d for d in data])
+        frame = tables.read_csv(path)
+    elif suffix in (".jsonl", ".json"):
+        rows = tables.read_jsonl(path) if suffix == ".jsonl" else tables.read_json(path)
+        if not isinstance(rows, list):
+            raise DatasetError(
+                f"{path}: a .json file must hold a list of rows (objects or strings)"
+            )
+        bad = [i for i, row in enumerate(rows, start=1) if not isinstance(row, (str, dict))]
+        if bad:
+            raise DatasetError(f"{path}: rows {bad[:10]} are neither JSON objects nor strings")
+        frame = pd.DataFrame([{"prompt": row} if isinstance(row, str) else row for row in rows])
     else:
         raise DatasetError(f"{path}: unsupported file type {suffix!r} (use .jsonl, .json or .csv)")
+    if frame.empty:
+        raise DatasetError(f"{path}: file has no rows")
     column = next((c for c in QUERY_COLUMNS if c in frame.columns), None)
     if column is None:
         raise DatasetError(
@@ -146,12 +153,9 @@ def build_samples(
 
 
 def parse_tiers(tiers: str | Sequence[str]) -> list[Tier]:
-    """Tiers from a list or a comma-separated string (as `-T tiers=free,paid` gives)."""
-    names = tiers.split(",") if isinstance(tiers, str) else list(tiers)
-    try:
-        parsed = [Tier(name.strip().lower()) for name in names if name.strip()]
-    except ValueError as error:
-        raise ValueError(f"unknown tier in {tiers!r}; use {[t.value for t in Tier]}") from error
-    if not parsed or len(set(parsed)) != len(parsed):
-        raise ValueError(f"tiers must be a non-empty list without repeats, got {tiers!r}")
-    return parsed
+    """Tiers from a list or a comma-separated string (as `-T tiers=free,paid` gives), any case."""
+    lowered = tiers.lower() if isinstance(tiers, str) else tiers
+    if isinstance(lowered, (list, tuple)):
+        lowered = [t.lower() if isinstance(t, str) else t for t in lowered]
+    names = params.comma_list("tiers", lowered, allowed=[t.value for t in Tier])
+    return [Tier(name) for name in names]

@@ -14,11 +14,13 @@ from typing import Literal
 from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
-from af_inspect import defaults
+from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.dataset import Query, build_samples, load_queries, parse_tiers
-from af_inspect.parsing import TagRule
+from af_inspect.judge_check import resolve_judges
+from af_inspect.parsing import TAG_RULES, TagRule
 from af_inspect.prompts import (
+    SYSTEM_PROMPT_KINDS,
     SystemPromptKind,
     fill_instruction_format,
     instruction_format_name,
@@ -26,9 +28,9 @@ from af_inspect.prompts import (
     render_system_prompt,
 )
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES, build_scorers, judge_roles
-from af_inspect.scorers.judges._common import InvalidPolicy
-from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.solvers import inject_system_prompt, judge_preflight, scratchpad_generate
+from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
+from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
+from af_inspect.solvers import inject_system_prompt, scratchpad_generate
 from af_inspect.types import Tier
 
 
@@ -84,8 +86,37 @@ def helpful_only(
         parse: "upstream" (the paper's parsing of judge answers) or "lenient" (README).
         tag_rule: "anywhere" (the paper's: the accept tag anywhere outside the scratchpad) or
             "start" (the `<OUTPUT>` must start with it).
+
+    Every parameter is checked here, before anything is loaded or any sample runs; a bad value
+    raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
+    cot = params.boolean("cot", cot)
+    suffix = params.boolean("suffix", suffix)
+    system_prompt = params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS)
+    system_prompt_file = params.optional_text("system_prompt_file", system_prompt_file)
+    instruction_format = params.optional_text("instruction_format", instruction_format)
+    dataset = params.text("dataset", dataset)
+    num_queries = params.optional_positive_int("num_queries", num_queries)
     tier_list = parse_tiers(tiers)
+    max_resamples = params.non_negative_int("max_resamples", max_resamples)
+    max_next_turns = params.non_negative_int("max_next_turns", max_next_turns)
+    scorers = ",".join(params.comma_list("scorers", scorers)).lower()
+    grader = params.optional_text("grader", grader)
+    af_votes = params.positive_int("af_votes", af_votes)
+    af_threshold = params.unit_interval("af_threshold", af_threshold)
+    categorize = params.boolean("categorize", categorize)
+    invalid = params.choice("invalid", invalid, INVALID_POLICIES)
+    parse = params.choice("parse", parse, PARSE_MODES)
+    tag_rule = params.choice("tag_rule", tag_rule, TAG_RULES)
+    selection = "judges" if scorers == "all" and not suffix else scorers
+    try:
+        roles = judge_roles(selection, cot=cot)
+    except ValueError as error:
+        raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
+    # Once, before any asset is loaded or any sample runs: a judge that cannot be initialised
+    # (no API key) stops the run here, and the log records the judges actually used.
+    judges = resolve_judges(roles, grader)
+
     format_name = instruction_format or instruction_format_name(cot=cot, suffix=suffix)
     with collect_provenance() as records:
         system_text, user_file = render_system_prompt(
@@ -93,7 +124,6 @@ def helpful_only(
         )
         formats = {tier: load_instruction_format(tier, format_name) for tier in tier_list}
         queries, dataset_record = load_queries(dataset, num_queries)
-        selection = "judges" if scorers == "all" and not suffix else scorers
         scorer_list = build_scorers(
             selection,
             cot=cot,
@@ -106,17 +136,12 @@ def helpful_only(
             tag_rule=tag_rule,
         )
 
-    roles = judge_roles(selection, cot=cot)
-    # Each solver step costs Inspect a state snapshot per sample: add the check only when needed.
-    preflight = [judge_preflight(roles, grader)] if roles else []
-
     def user_turn(query: Query, tier: Tier) -> str:
         return fill_instruction_format(formats[tier], user_input=query.text, tier=tier)
 
     return Task(
         dataset=build_samples(queries, tier_list, user_turn, dataset_name=str(dataset)),
         solver=[
-            *preflight,
             inject_system_prompt(system_text),
             scratchpad_generate(
                 cot=cot,
@@ -135,6 +160,7 @@ def helpful_only(
             "dataset": dataset_record,
             "instruction_format": format_name,
             "tiers": [t.value for t in tier_list],
+            "judges": judges,
         },
         version="0.1.0",
     )

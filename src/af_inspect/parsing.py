@@ -59,7 +59,7 @@ TagRule = Literal["anywhere", "start"]
 blocks means complied, else a reject tag means refused. ``"start"`` (an option): inside the
 `<OUTPUT>` only, complied when it starts with the accept tag."""
 
-TAG_RULES: tuple[str, ...] = ("anywhere", "start")
+TAG_RULES: tuple[TagRule, ...] = ("anywhere", "start")
 
 
 class Decision(str, Enum):

@@ -8,6 +8,7 @@ themselves are loaded at run time through `af_inspect.assets`; none of their tex
 from __future__ import annotations
 
 import hashlib
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,11 @@ from typing import Literal
 import jinja2
 
 from af_inspect.assets import AssetJinjaLoader, jinja_environment
+from af_inspect.errors import UsageError
 from af_inspect.types import Tier
 
 SystemPromptKind = Literal["prompt_only", "synthetic"]
+SYSTEM_PROMPT_KINDS: tuple[SystemPromptKind, ...] = ("prompt_only", "synthetic")
 
 SYSTEM_PROMPT_PATHS: dict[tuple[SystemPromptKind, bool], str] = {
     ("prompt_only", True): "prompts/system_prompts/helpful-only_prompt-only_cot.jinja2",
@@ -39,6 +42,50 @@ def instruction_format_name(*, cot: bool, suffix: bool) -> str:
     if suffix:
         return "tags_cot"
     return "cot" if cot else "no-cot"
+
+
+FORMAT_FIELDS = ("user_input", "is_free_tier_user")
+"""The placeholders an instruction format may use (upstream offers both to `str.format`)."""
+
+REQUIRED_FORMAT_FIELDS = ("user_input",)
+"""The placeholders an instruction format must use: without `{user_input}` the query is never
+sent."""
+
+
+class PromptTemplateError(UsageError):
+    """A prompt file that cannot be used as it is; the message names the file and the fix."""
+
+
+def check_instruction_format(text: str, *, where: str) -> None:
+    """Refuse an instruction format that is empty, is not a valid `str.format` template, lacks
+    `{user_input}` or uses a placeholder that is never filled."""
+    if not text.strip():
+        raise PromptTemplateError(
+            f"Instruction format {where} is empty; it must contain {{user_input}}, where the "
+            "query goes."
+        )
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as error:
+        raise PromptTemplateError(
+            f"Instruction format {where} is not a valid format string ({error}); write a "
+            "literal brace as {{ or }}."
+        ) from None
+    names = {field.split(".")[0].split("[")[0] for field in fields}
+    unknown = sorted(names - set(FORMAT_FIELDS))
+    missing = [name for name in REQUIRED_FORMAT_FIELDS if name not in names]
+    allowed = ", ".join(f"{{{name}}}" for name in FORMAT_FIELDS)
+    if unknown:
+        shown = ", ".join(f"{{{name}}}" for name in unknown)
+        raise PromptTemplateError(
+            f"Instruction format {where} has the placeholder(s) {shown}, which are never "
+            f"filled; the placeholders are {allowed} (write a literal brace as {{{{ or }}}})."
+        )
+    if missing:
+        raise PromptTemplateError(
+            f"Instruction format {where} has no {{user_input}}, so the query would never be "
+            "sent; put {user_input} where the query goes."
+        )
 
 
 def instruction_format_path(tier: Tier, format_name: str) -> str:
@@ -65,21 +112,48 @@ def render_system_prompt(
     beside it.
     """
     if file is None:
-        return jinja_environment().get_template(SYSTEM_PROMPT_PATHS[(kind, cot)]).render(), None
+        template = jinja_environment().get_template(SYSTEM_PROMPT_PATHS[(kind, cot)])
+        return _non_empty(render(template), template.filename or template.name), None
     path = Path(file).expanduser().resolve()
     if not path.is_file():
         raise FileNotFoundError(f"system_prompt_file not found: {path}")
     environment = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(path.parent)), AssetJinjaLoader()]),
         autoescape=False,
+        undefined=jinja2.StrictUndefined,
     )
-    text = environment.get_template(path.name).render()
+    text = _non_empty(render(environment.get_template(path.name)), str(path))
     return text, UserFile(str(path), hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+def render(template: jinja2.Template) -> str:
+    """Render a template; an undefined variable is an error naming the file and the variable."""
+    try:
+        return template.render()
+    except jinja2.UndefinedError as error:
+        raise PromptTemplateError(
+            f"Template {template.filename or template.name} uses a variable that is not defined "
+            f"({error}). Upstream templates render with no variables: check the file, or the "
+            "files it includes."
+        ) from None
+
+
+def _non_empty(text: str, where: str | None) -> str:
+    if not text.strip():
+        raise PromptTemplateError(f"System prompt {where} is empty after rendering.")
+    return text
+
+
 def load_instruction_format(tier: Tier, format_name: str) -> str:
-    """The rendered (Jinja) instruction format for a tier, still holding `{user_input}`."""
-    return jinja_environment().get_template(instruction_format_path(tier, format_name)).render()
+    """The rendered (Jinja) instruction format for a tier, still holding `{user_input}`.
+
+    Checked with `check_instruction_format`, naming the file it was read from.
+    """
+    path = instruction_format_path(tier, format_name)
+    template = jinja_environment().get_template(path)
+    text = render(template)
+    check_instruction_format(text, where=f"{path} (read from {template.filename})")
+    return text
 
 
 def fill_instruction_format(template: str, *, user_input: str, tier: Tier) -> str:

@@ -10,7 +10,6 @@ from inspect_ai.model import (
     ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
-    get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, StoreModel
@@ -72,39 +71,6 @@ def inject_system_prompt(text: str) -> Solver:
         state.messages = [ChatMessageSystem(content=text)] + [
             m for m in state.messages if not isinstance(m, ChatMessageSystem)
         ]
-        return state
-
-    return solve
-
-
-class JudgeUnavailableError(RuntimeError):
-    """A judge the task's scorers need cannot be initialised (unknown model, missing key)."""
-
-
-@solver
-def judge_preflight(roles: list[tuple[str, str]], grader: str | None = None) -> Solver:
-    """Resolve every judge model before the model under test is called.
-
-    Judges are otherwise resolved at scoring time, after the generation has been paid for; a
-    missing key would then fail every sample at the end of the run.
-    """
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        for role, default in roles:
-            try:
-                if grader and role == "grader":
-                    get_model(grader)
-                else:
-                    get_model(role=role, default=default)
-            except Exception as error:
-                name = (
-                    grader if grader and role == "grader" else f"role {role!r} (default {default})"
-                )
-                raise JudgeUnavailableError(
-                    f"The judge model for {name} could not be initialised: {error}. Set its API "
-                    f"key, choose another judge with --model-role {role}=<model> (or -T grader=<model>), "
-                    "or run without judges with -T scorers=tags."
-                ) from error
         return state
 
     return solve

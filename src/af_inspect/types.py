@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 
 class Tier(str, Enum):
@@ -22,3 +23,9 @@ class AssetOrigin(str, Enum):
     OVERRIDE = "override"
     CACHE = "cache"
     DOWNLOAD = "download"
+
+
+InvalidPolicy = Literal["grade", "exclude"]
+"""What scorers do with a response still invalid after resampling: ``"grade"`` it like any other
+(the paper's code; it is flagged and counted), or ``"exclude"`` it with its reason."""
+INVALID_POLICIES: tuple[InvalidPolicy, ...] = ("grade", "exclude")

@@ -109,8 +109,9 @@ def tier_gap(minuend: str = "free", subtrahend: str = "paid", confidence: float 
       t-interval. See `af_inspect.metrics.stats.paired_difference`.
     - ``mcnemar_p``: exact two-sided McNemar p-value (0/1 values only).
     - ``n_pairs``: number of complete pairs.
-    - ``both``, ``minuend_only``, ``subtrahend_only``, ``neither``: the
-      paired 2x2 counts (0/1 values only).
+    - ``both``, ``<minuend>_only``, ``<subtrahend>_only``, ``neither``: the
+      paired 2x2 counts (0/1 values only), named after the tiers, e.g.
+      ``free_only`` (complied as free tier only) and ``paid_only``.
     - ``unpaired``: queries with a scored sample in only one of the two tiers.
 
     The counts and ``mcnemar_p`` are NaN when values are fractional, which
@@ -159,8 +160,8 @@ def tier_gap(minuend: str = "free", subtrahend: str = "paid", confidence: float 
             "mcnemar_p": difference.mcnemar_p,
             "n_pairs": difference.n_pairs,
             "both": difference.both,
-            "minuend_only": difference.first_only,
-            "subtrahend_only": difference.second_only,
+            f"{minuend}_only": difference.first_only,
+            f"{subtrahend}_only": difference.second_only,
             "neither": difference.neither,
             "unpaired": unpaired,
         }

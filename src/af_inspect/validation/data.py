@@ -36,7 +36,9 @@ from typing import Any
 
 import pandas as pd
 
+from af_inspect import tables
 from af_inspect.assets import HUMAN_LABELS, resolve_asset
+from af_inspect.errors import UsageError
 from af_inspect.parsing import OUTPUT_OPEN, SCRATCHPAD_BLOCK, invalid_reason, parse_response
 
 __all__ = [
@@ -84,7 +86,7 @@ _SCRATCHPAD_TAG = re.compile(r"</?SCRATCHPAD_REASONING>", re.I)
 _ANY_PROTOCOL_TAG = re.compile(r"</?(?:SCRATCHPAD_REASONING|OUTPUT)>", re.I)
 
 
-class ValidationDataError(ValueError):
+class ValidationDataError(UsageError):
     """A labelled-scratchpad source that cannot be used; the message says why and what was found."""
 
 
@@ -124,8 +126,11 @@ class LogTranscript:
 # --------------------------------------------------------------------------------------------
 
 
-def parse_mapping(value: Mapping[str, Any] | str | None, *, what: str) -> dict[str, Any]:
-    """A mapping given as a dict, a JSON/YAML-like ``{a: b}`` string, or ``a=b,c=d`` / ``a:b,c:d``.
+def parse_mapping(
+    value: Mapping[str, Any] | str | Sequence[str] | None, *, what: str
+) -> dict[str, Any]:
+    """A mapping given as a dict, a JSON/YAML-like ``{a: b}`` string, or ``a=b,c=d`` / ``a:b,c:d``
+    (also as the list ``["a=b", "c=d"]`` that ``-T what=a=b,c=d`` becomes).
 
     Inspect parses ``-T name={a: 1}`` into a dict already; the string forms are for Python
     callers and shells. Values stay strings in the string forms.
@@ -134,6 +139,12 @@ def parse_mapping(value: Mapping[str, Any] | str | None, *, what: str) -> dict[s
         return {}
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
+        value = ",".join(value)  # Inspect's CLI splits -T label_map=a=1,b=0 into a list
+    if not isinstance(value, str):
+        raise ValidationDataError(
+            f"{what}: expected a mapping such as 'name=1,other=0', got {value!r}"
+        )
     text = value.strip()
     if not text:
         return {}
@@ -288,12 +299,11 @@ def read_table(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix == ".csv":
-            return pd.read_csv(path, keep_default_na=True)
+            return tables.read_csv(path, keep_default_na=True)
         if suffix == ".jsonl":
-            return pd.read_json(path, lines=True, dtype=False)
+            return tables.rows_frame(path, tables.read_jsonl(path))
         if suffix == ".json":
-            with path.open(encoding="utf-8") as handle:
-                data = json.load(handle)
+            data = tables.read_json(path)
             if isinstance(data, dict):
                 for key in ("rows", "data", "samples"):
                     if isinstance(data.get(key), list):
@@ -304,7 +314,7 @@ def read_table(path: Path) -> pd.DataFrame:
                     f"{path}: a .json file must hold a list of objects (rows)"
                 )
             return pd.DataFrame(data)
-    except ValidationDataError:
+    except (ValidationDataError, tables.TableError):
         raise
     except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
         raise ValidationDataError(f"{path}: cannot read as {suffix}: {exc}") from exc
@@ -455,8 +465,8 @@ def _summary(items: Sequence[LabelledScratchpad]) -> dict[str, Any]:
 
 
 def load_human_labels(
-    column_map: Mapping[str, str] | str | None = None,
-    label_map: Mapping[str, Any] | str | None = None,
+    column_map: Mapping[str, str] | str | Sequence[str] | None = None,
+    label_map: Mapping[str, Any] | str | Sequence[str] | None = None,
 ) -> tuple[list[LabelledScratchpad], dict[str, Any]]:
     """The paper's 106 human-labelled scratchpads (via the assets module) and a provenance record."""
     path, asset = resolve_asset(HUMAN_LABELS)
@@ -474,8 +484,8 @@ def load_human_labels(
 
 def load_user_file(
     path: str | Path,
-    column_map: Mapping[str, str] | str | None = None,
-    label_map: Mapping[str, Any] | str | None = None,
+    column_map: Mapping[str, str] | str | Sequence[str] | None = None,
+    label_map: Mapping[str, Any] | str | Sequence[str] | None = None,
 ) -> tuple[list[LabelledScratchpad], dict[str, Any]]:
     """A user's ``.jsonl``/``.json``/``.csv`` (or ``.parquet``) of ``{text, label}`` rows."""
     file = Path(path).expanduser()
@@ -490,8 +500,8 @@ def load_user_file(
 
 def load_labelled(
     dataset: str,
-    column_map: Mapping[str, str] | str | None = None,
-    label_map: Mapping[str, Any] | str | None = None,
+    column_map: Mapping[str, str] | str | Sequence[str] | None = None,
+    label_map: Mapping[str, Any] | str | Sequence[str] | None = None,
 ) -> tuple[list[LabelledScratchpad], dict[str, Any]]:
     """``"hf"`` (the paper's set) or a path to a user's file."""
     if dataset == HF_DATASET:
@@ -505,7 +515,7 @@ def load_labelled(
 
 
 def load_label_file(
-    path: str | Path, label_map: Mapping[str, Any] | str | None = None
+    path: str | Path, label_map: Mapping[str, Any] | str | Sequence[str] | None = None
 ) -> dict[tuple[str, int | None], int]:
     """Labels by ``(sample id, epoch or None)`` from a ``.jsonl``/``.csv``/``.json`` file.
 
@@ -515,8 +525,7 @@ def load_label_file(
     file = Path(path).expanduser()
     labels_map = _check_label_map(parse_mapping(label_map, what="label_map"))
     if file.suffix.lower() == ".json" and file.is_file():
-        with file.open(encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = tables.read_json(file)
         if isinstance(data, dict) and not any(
             isinstance(data.get(k), list) for k in ("rows", "data", "samples")
         ):
@@ -567,7 +576,7 @@ def load_label_file(
 def load_log_labels(
     log: str | Path,
     labels: str | Path,
-    label_map: Mapping[str, Any] | str | None = None,
+    label_map: Mapping[str, Any] | str | Sequence[str] | None = None,
 ) -> tuple[list[LogTranscript], dict[str, Any]]:
     """The labelled samples of an eval log, with their logged messages.
 

@@ -32,10 +32,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from af_inspect.errors import UsageError
 from af_inspect.validation import stats
 from af_inspect.validation.metrics import ValidationRows, extract_rows
 
-__all__ = ["ReportFiles", "main", "write_validation_report"]
+__all__ = ["ReportError", "ReportFiles", "main", "write_validation_report"]
+
+VALIDATION_TASK = "af_classifier_validation"
+
+
+class ReportError(UsageError):
+    """A log the report cannot be made from; the message says which and why."""
+
 
 _PAPER_LINE = (
     "Paper (Sheshadri, Hughes et al. 2025): 106 human-labelled scratchpads, 51 positive; new "
@@ -83,9 +91,18 @@ def _is_curve_point(key: str) -> bool:
 def _load(log_path: str | Path) -> tuple[Any, list[_ScorerView], float]:
     from inspect_ai.log import read_eval_log
 
+    header = read_eval_log(str(log_path), header_only=True)
+    task = header.eval.task.split("/")[-1]
+    if task != VALIDATION_TASK:
+        raise ReportError(
+            f"{log_path} is a log of task {header.eval.task!r}, not of {VALIDATION_TASK}: the "
+            "validation report reads the AUROC and confusion metrics only that task writes. Run "
+            f'`inspect eval af_inspect/{VALIDATION_TASK} ...` first (README, section "Validate '
+            'your judge before you trust a null").'
+        )
     log = read_eval_log(str(log_path), exclude_fields={"events", "messages"})
     if log.results is None:
-        raise ValueError(f"{log_path}: the log has no results (did the eval finish?)")
+        raise ReportError(f"{log_path}: the log has no results (did the eval finish?)")
     views: list[_ScorerView] = []
     for score in log.results.scores:
         if any(v.name == score.scorer for v in views):
@@ -299,7 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "out_dir", help="directory for roc.png, metrics.csv, thresholds.csv, summary.md"
     )
     args = parser.parse_args(argv)
-    files = write_validation_report(args.log, args.out_dir)
+    try:
+        files = write_validation_report(args.log, args.out_dir)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     for path in (files.roc_png, files.metrics_csv, files.thresholds_csv, files.summary_md):
         print(path)
     return 0

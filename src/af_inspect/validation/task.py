@@ -30,9 +30,11 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, store_as
 
+from af_inspect import params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.defaults import DEFAULT_VOTES
 from af_inspect.parsing import parse_response
+from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import ResponseRecord, response_text
 from af_inspect.validation import stats
 from af_inspect.validation.data import (
@@ -187,7 +189,13 @@ def labelled_response() -> Solver:
 
 
 def _scorers(
-    *, grader: str | None, votes: int, threshold: float, classic: bool, cache: bool | str
+    *,
+    grader: str | None,
+    votes: int,
+    threshold: float,
+    classic: bool,
+    cache: bool | str,
+    parse: ParseMode,
 ) -> list[Scorer]:
     """The judge scorers. With no `grader` and no role bound, each judge is the model under
     evaluation: ``default_grader=None`` resolves it per sample, at scoring time, so a task built
@@ -196,19 +204,26 @@ def _scorers(
 
     scorers = [
         af_classifier(
-            grader=grader, votes=votes, threshold=threshold, cache=cache, default_grader=None
+            grader=grader,
+            votes=votes,
+            threshold=threshold,
+            cache=cache,
+            default_grader=None,
+            parse=parse,
         )
     ]
     if classic:
-        scorers.append(classic_af_classifier(grader=grader, cache=cache, default_grader=None))
+        scorers.append(
+            classic_af_classifier(grader=grader, cache=cache, default_grader=None, parse=parse)
+        )
     return scorers
 
 
 @task
 def af_classifier_validation(
     dataset: str = HF_DATASET,
-    label_map: dict[str, Any] | str | None = None,
-    column_map: dict[str, str] | str | None = None,
+    label_map: dict[str, Any] | str | list[str] | None = None,
+    column_map: dict[str, str] | str | list[str] | None = None,
     threshold: float = stats.DEFAULT_THRESHOLD,
     votes: int = DEFAULT_VOTES,
     classic: bool = False,
@@ -219,6 +234,7 @@ def af_classifier_validation(
     n_repeats: int = stats.DEFAULT_N_REPEATS,
     seed: int = stats.DEFAULT_SEED,
     cache: bool | str = True,
+    parse: ParseMode = "upstream",
 ) -> Task:
     """Validate the alignment-faking judge against human labels (AUROC, confusion, votes curve).
 
@@ -243,7 +259,24 @@ def af_classifier_validation(
         n_repeats: Random subsamples per point of the votes curve (for its spread).
         seed: Seed of the bootstrap and of the votes-curve subsampling.
         cache: Inspect cache for judge calls: True, an expiry like "1W", or False (fresh votes).
+        parse: How judge answers are read: "upstream" (the paper's code: every returned vote
+            counts, nothing re-asked) or "lenient" (share over parseable votes, re-asked).
+
+    Every parameter is checked here, before anything is loaded; a bad value raises
+    `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
+    dataset = params.text("dataset", dataset)
+    threshold = params.unit_interval("threshold", threshold)
+    votes = params.positive_int("votes", votes)
+    classic = params.boolean("classic", classic)
+    grader = params.optional_text("grader", grader)
+    log = params.optional_text("log", log)
+    labels = params.optional_text("labels", labels)
+    n_boot = params.positive_int("n_boot", n_boot)
+    n_repeats = params.positive_int("n_repeats", n_repeats)
+    seed = params.integer("seed", seed)
+    cache = params.cache_setting("cache", cache)
+    parse = params.choice("parse", parse, PARSE_MODES)
     if labels is not None and log is None:
         raise ValidationDataError("labels= is for validating on an eval log: also pass log=<path>")
     if log is not None and labels is None:
@@ -262,7 +295,12 @@ def af_classifier_validation(
             samples = build_samples(items, origin=dataset)
             name = dataset
         scorers = _scorers(
-            grader=grader, votes=votes, threshold=threshold, classic=classic, cache=cache
+            grader=grader,
+            votes=votes,
+            threshold=threshold,
+            classic=classic,
+            cache=cache,
+            parse=parse,
         )
     if not samples:
         raise ValidationDataError(f"no labelled samples in {name}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from inspect_ai.model import CachePolicy, ChatMessage, ChatMessageSystem, ChatMessageUser, Model
 from inspect_ai.scorer import Score
@@ -30,13 +30,10 @@ from af_inspect.keys import (
     TAG_COMPLIED,
 )
 from af_inspect.parsing import Decision, ParsedResponse
+from af_inspect.prompts import render
 from af_inspect.scorers._response import SampleResponse
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-
-InvalidPolicy = Literal["grade", "exclude"]
-"""What the judges do with a response still invalid after resampling: ``"grade"`` it like any
-other (the paper's code; it is flagged and counted), or ``"exclude"`` it with its reason."""
-INVALID_POLICIES: tuple[str, ...] = ("grade", "exclude")
+from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 _NEW_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers/new_classifiers"
 
@@ -54,7 +51,7 @@ def load_prompt(path: str) -> JudgePrompt:
 
     Raises `af_inspect.assets.AssetError` (with what to do next) when the file is unavailable.
     """
-    return JudgePrompt(path=path, text=jinja_environment().get_template(path).render())
+    return JudgePrompt(path=path, text=render(jinja_environment().get_template(path)))
 
 
 def new_classifier_path(name: str) -> str:
@@ -94,7 +91,7 @@ class JudgeSettings:
 def check_invalid_policy(invalid: str) -> InvalidPolicy:
     if invalid not in INVALID_POLICIES:
         raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
-    return invalid  # type: ignore[return-value]
+    return invalid
 
 
 @dataclass

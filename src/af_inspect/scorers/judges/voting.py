@@ -40,7 +40,7 @@ from af_inspect.defaults import SHARE_TOLERANCE
 from af_inspect.keys import TOO_FEW_VALID_VOTES
 
 ParseMode = Literal["upstream", "lenient"]
-PARSE_MODES: tuple[str, ...] = ("upstream", "lenient")
+PARSE_MODES: tuple[ParseMode, ...] = ("upstream", "lenient")
 
 FinalAnswerLogic = Literal["all", "any", "none"]
 
