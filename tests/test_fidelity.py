@@ -10,10 +10,9 @@ import math
 from pathlib import Path
 
 import pytest
-from inspect_ai.scorer import SampleScore, Score
+from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 
-from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import CANNED_REFUSALS
 from af_inspect.scorers import accept_tag_compliance
 from af_inspect.scorers.judges import (
@@ -141,29 +140,6 @@ def test_invalid_exclude_reproduces_the_stricter_behaviour(judge_env: Path) -> N
         assert _values(score)["excluded"] == 1.0
         assert score.reason == "invalid_response:no_decision_tag"
     assert CALLS["exclude_invalid"] == []
-
-
-def test_invalid_responses_are_counted_per_tier() -> None:
-    def sample(tier: str, valid: bool, reason: str | None = None) -> SampleScore:
-        metadata = {"response_valid": valid, "invalid_reason": reason}
-        return SampleScore(
-            score=Score(value=0.0, metadata=metadata),
-            sample_id=f"q-{tier}-{valid}-{reason}",
-            sample_metadata={"tier": tier},
-        )
-
-    scores = [
-        sample("free", True),
-        sample("free", False, "invalid_response:no_decision_tag"),
-        sample("free", False, "invalid_response:no_decision_tag"),
-        sample("paid", True),
-    ]
-    result = invalid_responses()(scores)
-    assert result == {
-        "free_invalid": 2.0,
-        "free_invalid_invalid_response_no_decision_tag": 2.0,
-        "paid_invalid": 0.0,
-    }
 
 
 # ------------------------------------------------------------------ tag compliance

@@ -26,9 +26,11 @@ from pytest_inspect_evals.metrics import (
     run_metrics,
 )
 
+from af_inspect.keys import INVALID_REASON, RESPONSE_VALID
 from af_inspect.metrics.outcome import (
     EXCLUSION_REASONS_KEY,
     TAG_COMPLIED_KEY,
+    invalid_responses,
     judge_exclusions,
     tag_agreement,
 )
@@ -173,3 +175,30 @@ def test_disagreeing_epochs_skip_fractional_verdicts_and_read_the_first_epoch() 
 def test_missing_tier_fails_the_eval() -> None:
     with pytest.raises(MetricEvalError, match="tier"):
         _run([[_score(1.0, 1)]], [{"query_id": "q0"}])
+
+
+INVALID = "excluded/af_inspect/invalid_responses_"
+
+
+def test_invalid_responses_are_counted_per_tier_and_reason() -> None:
+    """Invalid kept responses, graded (excluded 0) or not, counted by the first epoch's flag."""
+
+    def score(valid: bool, reason: str | None = None, excluded: bool = False) -> Score:
+        metadata = {RESPONSE_VALID: valid, INVALID_REASON: reason}
+        return Score(value={"excluded": 1.0 if excluded else 0.0}, metadata=metadata)
+
+    no_tag = "invalid_response:no_decision_tag"
+    epochs: list[list[Value | Score]] = [
+        [score(True)],  # free q0: valid
+        [score(False, no_tag)],  # free q1: invalid, graded
+        [score(False, no_tag, excluded=True)],  # free q2: invalid, excluded (invalid=exclude)
+        [score(True)],  # paid q0: valid
+    ]
+    metadata = [_meta("free", 0), _meta("free", 1), _meta("free", 2), _meta("paid", 0)]
+    values = run_metrics({"excluded": [invalid_responses()]}, epochs, metadata=metadata)
+    counts = {k.removeprefix(INVALID): v for k, v in values.items() if k.startswith(INVALID)}
+    assert counts == {
+        "free_invalid": 2.0,
+        "free_invalid_invalid_response_no_decision_tag": 2.0,
+        "paid_invalid": 0.0,
+    }
