@@ -111,3 +111,14 @@ def reference_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
         pytest.skip(f"{ASSETS_REASON} at {path} (set AF_INSPECT_ASSETS_DIR)")
     monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def judge_env(reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Reference prompts + own-words stand-ins as the asset override; a private Inspect cache."""
+    from tests.scripted_judge import build_assets_dir
+
+    assets = build_assets_dir(reference_dir, tmp_path / "assets")
+    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(assets))
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
+    return assets

@@ -32,7 +32,6 @@ from tests.scripted_judge import (
     SR_REFUSED,
     af_text,
     always,
-    build_assets_dir,
     category_text,
     make_state,
     partial_text,
@@ -40,14 +39,6 @@ from tests.scripted_judge import (
     router,
     run_scorer,
 )
-
-
-@pytest.fixture
-def judge_env(reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assets = build_assets_dir(reference_dir, tmp_path / "assets")
-    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(assets))
-    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
-    return assets
 
 
 def _invalid_cot_state(response: str, reason: str) -> TaskState:

@@ -47,7 +47,6 @@ from tests.scripted_judge import (
     Reply,
     af_text,
     always,
-    build_assets_dir,
     calls_of,
     category_text,
     classic_text,
@@ -57,15 +56,6 @@ from tests.scripted_judge import (
     router,
     run_scorer,
 )
-
-
-@pytest.fixture
-def judge_env(reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Reference prompts + own-words stand-ins as the asset override; a private Inspect cache."""
-    assets = build_assets_dir(reference_dir, tmp_path / "assets")
-    monkeypatch.setenv("AF_INSPECT_ASSETS_DIR", str(assets))
-    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
-    return assets
 
 
 def _votes(yes: int) -> Handler:

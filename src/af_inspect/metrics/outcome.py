@@ -87,6 +87,15 @@ def _table(prefix: str, pairs: list[tuple[int, int]], skipped: int) -> dict[str,
     return result
 
 
+def _by_tier(counts: Mapping[tuple[str, str], float], tiers: list[str]) -> dict[str, float]:
+    """``{tier}_{name}`` counts, tiers in the usual order, names sorted within a tier."""
+    return {
+        f"{tier}_{name}": counts[(tier, name)]
+        for tier in _tier_order(tiers)
+        for name in sorted(n for t, n in counts if t == tier)
+    }
+
+
 @metric
 def tag_agreement() -> Metric:
     """Tag compliance vs StrongREJECT compliance: 2x2 counts and agreement, overall and per tier.
@@ -133,7 +142,7 @@ def judge_exclusions() -> Metric:
     """
 
     def compute(scores: list[SampleScore]) -> Value:
-        counts: dict[str, float] = defaultdict(float)
+        counts: dict[tuple[str, str], float] = defaultdict(float)
         tiers: list[str] = []
         for sample_score in scores:
             tier = _tier(sample_score)
@@ -143,12 +152,8 @@ def judge_exclusions() -> Metric:
                 continue
             for component, reason in reasons.items():
                 if reason:
-                    counts[f"{tier}_{_label(component)}_{_label(reason)}"] += 1.0
-        ordered: dict[str, float] = {}
-        for tier in _tier_order(tiers):
-            for key in sorted(k for k in counts if k.startswith(f"{tier}_")):
-                ordered[key] = counts[key]
-        return ordered
+                    counts[(tier, f"{_label(component)}_{_label(reason)}")] += 1.0
+        return _by_tier(counts, tiers)
 
     return compute
 
@@ -165,21 +170,17 @@ def invalid_responses() -> Metric:
     """
 
     def compute(scores: list[SampleScore]) -> Value:
-        counts: dict[str, float] = defaultdict(float)
+        counts: dict[tuple[str, str], float] = defaultdict(float)
         tiers: list[str] = []
         for sample_score in scores:
             tier = _tier(sample_score)
             tiers.append(tier)
-            counts[f"{tier}_invalid"] += 0.0
+            counts[(tier, "invalid")] += 0.0
             metadata = sample_score.score.metadata or {}
             if metadata.get(RESPONSE_VALID, True) is False:
-                counts[f"{tier}_invalid"] += 1.0
+                counts[(tier, "invalid")] += 1.0
                 reason = metadata.get(INVALID_REASON) or "unspecified"
-                counts[f"{tier}_invalid_{_label(reason)}"] += 1.0
-        ordered: dict[str, float] = {}
-        for tier in _tier_order(tiers):
-            for key in sorted(k for k in counts if k.startswith(f"{tier}_invalid")):
-                ordered[key] = counts[key]
-        return ordered
+                counts[(tier, f"invalid_{_label(reason)}")] += 1.0
+        return _by_tier(counts, tiers)
 
     return compute
