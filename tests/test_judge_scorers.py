@@ -560,6 +560,7 @@ def _metric(log: EvalLog, key: str, name: str) -> float:
     raise KeyError(f"{key}/{name}")
 
 
+@pytest.mark.slow
 def test_simulated_organism_end_to_end_matches_its_ground_truth(
     judge_env: Path, tmp_path: Path
 ) -> None:
@@ -594,6 +595,7 @@ def test_simulated_organism_end_to_end_matches_its_ground_truth(
     assert shares == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_a_judge_that_always_fails_still_completes_the_run(judge_env: Path, tmp_path: Path) -> None:
     log = _run(tmp_path / "logs", queries=3, judge_args={"judge_garbage_rate": 1.0})
     assert log.samples is not None

@@ -690,6 +690,7 @@ EVERY_METRIC = (
 )
 
 
+@pytest.mark.slow
 def test_simulated_organism_as_judge_end_to_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_dir: Path
 ) -> None:
@@ -767,6 +768,7 @@ def test_readme_parameter_table_covers_every_parameter() -> None:
     assert parameters <= documented, parameters - documented
 
 
+@pytest.mark.slow
 def test_upstream_parsing_counts_every_returned_vote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
