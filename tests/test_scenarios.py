@@ -242,3 +242,22 @@ def test_three_tier_prompt_keeps_upstream_around_our_bullets(reference_dir: Path
         "identity_tag",
         "identity_tag",
     ]
+
+
+# ------------------------------------------------------------------------------------ tasks
+
+
+def test_helpful_only_task_records_its_scenario(reference_dir: Path) -> None:
+    from af_inspect import helpful_only
+
+    task = helpful_only(dataset="synthetic", num_queries=2, scorers="tags")
+    assert [s.id for s in task.dataset] == ["q0000-free", "q0000-paid", "q0001-free", "q0001-paid"]
+    record = task.metadata["scenario"]
+    assert record["id"] == "helpful_only" and record["builtin"] is True
+    assert record["file"].endswith("helpful_only.yaml") and len(record["sha256"]) == 64
+    assert record["edits"] == []
+    assert [c["id"] for c in record["conditions"]] == ["free", "paid"]
+    assert record["contrasts"][0]["name"] == "compliance_gap"
+    assert task.dataset[0].metadata is not None
+    assert task.dataset[0].metadata["tier"] == "free"
+    assert task.dataset[0].metadata["is_free_tier_user"] is True
