@@ -194,6 +194,7 @@ def test_samples_are_paired_by_query_with_condition_metadata(tmp_path: Path) -> 
         "tier": "b",
         "condition": "b",
         "condition_label": "B",
+        "contrasts": [["a_minus_b", "a", "b"]],
         "identity": "b",
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from af_inspect.dataset import Query
+from af_inspect.metrics.contrasts import CONTRASTS_KEY
 from af_inspect.prompts import (
     SystemPromptKind,
     UserFile,
@@ -122,8 +123,15 @@ def build_condition_samples(
     dataset_name: str,
 ) -> MemoryDataset:
     """One sample `q<query>-<condition>` per (query, condition), query by query, so every
-    contrast is paired by query and `--limit` keeps whole queries."""
+    contrast is paired by query and `--limit` keeps whole queries. The metadata carries the
+    condition id (also as `tier`, which the metrics read), its label, its variables and the
+    contrasts between the chosen conditions (for `contrast_gaps`)."""
     conditions = [rendered.scenario.condition(i) for i in condition_ids]
+    contrasts = [
+        [c.name, c.minuend, c.subtrahend]
+        for c in rendered.scenario.contrasts
+        if c.minuend in condition_ids and c.subtrahend in condition_ids
+    ]
     samples = [
         Sample(
             id=f"{query.id}-{condition.id}",
@@ -134,6 +142,7 @@ def build_condition_samples(
                 TIER_KEY: condition.id,
                 CONDITION_KEY: condition.id,
                 CONDITION_LABEL_KEY: condition.label,
+                CONTRASTS_KEY: contrasts,
                 **condition.variables,
             },
         )
