@@ -17,4 +17,5 @@ from af_inspect.scorers.judges import (
     strong_reject_compliance,
 )
 from af_inspect.simulated.provider import simulated_provider
+from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation

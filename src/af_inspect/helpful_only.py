@@ -13,15 +13,15 @@ from typing import Literal
 
 from inspect_ai import Task, task
 
-from af_inspect import defaults, params
+from af_inspect import defaults
 from af_inspect.dataset import parse_tiers
-from af_inspect.parsing import TAG_RULES, TagRule
-from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind
+from af_inspect.parsing import TagRule
+from af_inspect.prompts import SystemPromptKind
 from af_inspect.scenarios.loader import load_scenario
-from af_inspect.scenarios.task import ScenarioTaskSettings, scenario_task
+from af_inspect.scenarios.task import checked_settings, scenario_task
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
-from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
-from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
+from af_inspect.scorers.judges._common import InvalidPolicy
+from af_inspect.scorers.judges.voting import ParseMode
 
 SCENARIO = "helpful_only"
 """The built-in scenario (`af_inspect/scenarios/builtin/helpful_only.yaml`): free and paid tiers,
@@ -84,25 +84,8 @@ def helpful_only(
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
-    cot = params.boolean("cot", cot)
-    suffix = params.boolean("suffix", suffix)
-    system_prompt = params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS)
-    system_prompt_file = params.optional_text("system_prompt_file", system_prompt_file)
-    instruction_format = params.optional_text("instruction_format", instruction_format)
-    dataset = params.text("dataset", dataset)
-    num_queries = params.optional_positive_int("num_queries", num_queries)
     tier_list = parse_tiers(tiers)
-    max_resamples = params.non_negative_int("max_resamples", max_resamples)
-    max_next_turns = params.non_negative_int("max_next_turns", max_next_turns)
-    scorers = ",".join(params.comma_list("scorers", scorers)).lower()
-    grader = params.optional_text("grader", grader)
-    af_votes = params.positive_int("af_votes", af_votes)
-    af_threshold = params.unit_interval("af_threshold", af_threshold)
-    categorize = params.boolean("categorize", categorize)
-    invalid = params.choice("invalid", invalid, INVALID_POLICIES)
-    parse = params.choice("parse", parse, PARSE_MODES)
-    tag_rule = params.choice("tag_rule", tag_rule, TAG_RULES)
-    settings = ScenarioTaskSettings(
+    settings = checked_settings(
         cot=cot,
         suffix=suffix,
         system_prompt=system_prompt,

@@ -16,8 +16,8 @@ from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.dataset import load_queries
 from af_inspect.judge_check import resolve_judges
-from af_inspect.parsing import TagRule
-from af_inspect.prompts import SystemPromptKind, instruction_format_name
+from af_inspect.parsing import TAG_RULES, TagRule
+from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
 from af_inspect.scenarios.loader import LoadedScenario
 from af_inspect.scenarios.render import (
     build_condition_samples,
@@ -25,8 +25,8 @@ from af_inspect.scenarios.render import (
     scenario_metadata,
 )
 from af_inspect.scorers.judges import build_scorers, judge_roles
-from af_inspect.scorers.judges._common import InvalidPolicy
-from af_inspect.scorers.judges.voting import ParseMode
+from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
+from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import inject_system_prompt, scratchpad_generate
 
 TASK_VERSION = "0.1.0"
@@ -127,4 +127,46 @@ def scenario_task(
             "scenario": scenario_metadata(loaded, rendered),
         },
         version=TASK_VERSION,
+    )
+
+
+def checked_settings(
+    *,
+    cot: object,
+    suffix: object,
+    system_prompt: object,
+    system_prompt_file: object,
+    instruction_format: object,
+    dataset: object,
+    num_queries: object,
+    max_resamples: object,
+    max_next_turns: object,
+    scorers: object,
+    grader: object,
+    af_votes: object,
+    af_threshold: object,
+    categorize: object,
+    invalid: object,
+    parse: object,
+    tag_rule: object,
+) -> ScenarioTaskSettings:
+    """Every shared task parameter checked (`af_inspect.params`), one line each."""
+    return ScenarioTaskSettings(
+        cot=params.boolean("cot", cot),
+        suffix=params.boolean("suffix", suffix),
+        system_prompt=params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS),
+        system_prompt_file=params.optional_text("system_prompt_file", system_prompt_file),
+        instruction_format=params.optional_text("instruction_format", instruction_format),
+        dataset=params.text("dataset", dataset),
+        num_queries=params.optional_positive_int("num_queries", num_queries),
+        max_resamples=params.non_negative_int("max_resamples", max_resamples),
+        max_next_turns=params.non_negative_int("max_next_turns", max_next_turns),
+        scorers=",".join(params.comma_list("scorers", scorers)).lower(),
+        grader=params.optional_text("grader", grader),
+        af_votes=params.positive_int("af_votes", af_votes),
+        af_threshold=params.unit_interval("af_threshold", af_threshold),
+        categorize=params.boolean("categorize", categorize),
+        invalid=params.choice("invalid", invalid, INVALID_POLICIES),
+        parse=params.choice("parse", parse, PARSE_MODES),
+        tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
     )
