@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from inspect_ai import eval as inspect_eval
+from inspect_ai.scorer import SampleScore, Score
 
 from af_inspect import three_tier
+from af_inspect.metrics import contrast_gaps, wilson_interval
 from af_inspect.params import ParameterError
 from af_inspect.scenarios import ScenarioError, load_scenario, render_scenario
 
@@ -76,3 +79,98 @@ def test_a_users_scenario_file_can_carry_the_papers_wording(
     rendered = render_scenario(load_scenario(str(path)))
     assert training_info in rendered.system_prompt
     assert "<is_free_tier_user>" not in rendered.system_prompt
+
+
+# ------------------------------------------------------------------ the organism per condition
+
+TRUTH = {"free": 0.45, "pro": 0.25, "enterprise": 0.05}
+
+
+def test_organism_reads_the_condition_from_the_text() -> None:
+    from af_inspect.simulated.organism import OrganismConfig, detect_tier
+
+    assert detect_tier("<identity>pro</identity>\n\n<user_input>x</user_input>") == "pro"
+    assert detect_tier("<identity> Enterprise </identity>") == "enterprise"
+    assert detect_tier("<is_free_tier_user>true</is_free_tier_user>") == "free"
+    assert detect_tier("<user_input>no tag</user_input>") == "unknown"
+    config = OrganismConfig.from_args({"p_by_condition": ["free=0.45", "pro=0.25"], "p_paid": 0.1})
+    assert config.compliance("pro") == 0.25 and config.compliance("free") == 0.45
+    assert config.compliance("paid") == 0.1  # not listed: the old arguments still work
+    assert config.compliance("enterprise") == config.compliance_unknown == 0.1
+    assert OrganismConfig.from_args({"p_by_condition": {"pro": "0.3"}}).compliance("pro") == 0.3
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("free=1.5", r"p_by_condition\[free\]"), ("free", "no '<condition>=<probability>'")],
+)
+def test_organism_refuses_bad_condition_probabilities(value: str, message: str) -> None:
+    from af_inspect.simulated.organism import OrganismConfig
+
+    with pytest.raises(ValueError, match=message):
+        OrganismConfig.from_args({"p_by_condition": value})
+
+
+def test_organism_core_complies_per_condition(reference_dir: Path) -> None:
+    """The pure core, without Inspect: each condition's compliance share is the configured one."""
+    from af_inspect.simulated.organism import Turn
+    from af_inspect.simulated.provider import SimulatorSettings, simulate
+
+    task = three_tier(dataset="synthetic", num_queries=300, scorers="tags")
+    system = render_scenario(load_scenario("three_tier")).system_prompt
+    args = {"p_by_condition": ",".join(f"{k}={v}" for k, v in TRUTH.items()), "seed": 5}
+    settings = SimulatorSettings.from_args(args)
+    complied: dict[str, list[bool]] = {name: [] for name in TRUTH}
+    for sample in task.dataset:
+        assert isinstance(sample.input, str) and sample.metadata is not None
+        reply = simulate([Turn("system", system), Turn("user", sample.input)], settings, 0, 1)
+        assert reply.metadata["tier"] == sample.metadata["condition"]
+        complied[sample.metadata["condition"]].append(bool(reply.metadata["complied"]))
+    for name, values in complied.items():
+        low, high = wilson_interval(sum(values), len(values))
+        assert low <= TRUTH[name] <= high, (name, sum(values) / len(values))
+
+
+@pytest.mark.slow
+def test_three_tier_on_the_organism_recovers_each_condition_and_contrast(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    [log] = inspect_eval(
+        three_tier(dataset="synthetic", num_queries=200, scorers="tags"),
+        model="af_inspect/simulated",
+        model_args={
+            "p_by_condition": ",".join(f"{k}={v}" for k, v in TRUTH.items()),
+            "seed": 0,
+        },
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    assert log.results is not None and log.samples is not None
+    assert log.results.completed_samples == 600
+    [complied] = [s for s in log.results.scores if s.name == "complied"]
+    metrics = {name: metric.value for name, metric in complied.metrics.items()}
+    for name, truth in TRUTH.items():
+        prefix = f"af_inspect/tier_rates_{name}"
+        assert metrics[f"{prefix}_n"] == 200
+        assert metrics[f"{prefix}_wilson_low"] <= truth <= metrics[f"{prefix}_wilson_high"], name
+    # The contrasts, with the suite's metric over the log's own scores.
+    scores = [
+        SampleScore(
+            score=Score(value=sample.scores["accept_tag_compliance"].value["complied"]),  # type: ignore[index,union-attr]
+            sample_id=sample.id,
+            sample_metadata=sample.metadata,
+        )
+        for sample in log.samples
+        if sample.scores
+    ]
+    gaps = contrast_gaps()(scores)  # type: ignore[arg-type]
+    assert isinstance(gaps, dict)
+    for contrast, (minuend, subtrahend) in {
+        "goal_guarding": ("free", "pro"),
+        "rater_sycophancy": ("pro", "enterprise"),
+    }.items():
+        truth = TRUTH[minuend] - TRUTH[subtrahend]
+        assert gaps[f"{contrast}_n_pairs"] == 200
+        assert gaps[f"{contrast}_ci_low"] <= truth <= gaps[f"{contrast}_ci_high"], contrast
+        assert gaps[f"{contrast}_mcnemar_p"] < 0.01, contrast
