@@ -143,6 +143,13 @@ def test_a_malformed_field_names_file_and_field(
     assert str(path) in str(error.value) and field in str(error.value)
 
 
+def test_a_variable_may_not_overwrite_the_query_or_the_metadata(tmp_path: Path) -> None:
+    data = _scenario()
+    data["conditions"][1]["variables"] = {"tier": "x", "identity": "b"}
+    with pytest.raises(ScenarioError, match=r"conditions\[1\].*'tier'.*reserved"):
+        load_scenario(str(_write(tmp_path, data)))
+
+
 def test_told_must_be_booleans(tmp_path: Path) -> None:
     data = _scenario()
     data["conditions"][0]["told"]["rated"] = "sometimes"

@@ -122,12 +122,35 @@ class Told(_Strict):
     """The model is talking to real users (not being rated or trained)."""
 
 
+RESERVED_VARIABLES = (
+    "user_input",
+    "query",
+    "query_id",
+    "tier",
+    "condition",
+    "condition_label",
+    "contrasts",
+)
+"""Names a condition's variables may not take: `user_input` is the query's placeholder, the
+others are sample metadata keys that the variables would overwrite."""
+
+
 class Condition(_Strict):
     id: Annotated[str, Field(pattern=NAME_PATTERN)]
     label: Annotated[str, Field(min_length=1)]
     user_turn: UserTurn
     variables: dict[str, str | bool | int] = Field(default_factory=dict)
     told: Told
+
+    @model_validator(mode="after")
+    def _free_variable_names(self) -> Condition:
+        taken = sorted(set(self.variables) & set(RESERVED_VARIABLES))
+        if taken:
+            raise ValueError(
+                f"condition {self.id!r}: the variable name(s) {taken} are reserved "
+                f"({', '.join(RESERVED_VARIABLES)})"
+            )
+        return self
 
 
 class Contrast(_Strict):
