@@ -106,8 +106,11 @@ def test_a_missing_anchor_in_a_user_file_fails_when_rendering(tmp_path: Path) ->
     edit = {"id": "gone", "kind": "replace", "find": "absent", "text": "x"}
     path = _write(tmp_path, _scenario(system_prompt={"file": "system.jinja2"}, edits=[edit]))
     (tmp_path / "system.jinja2").write_text("A system prompt.", encoding="utf-8")
-    with pytest.raises(EditError, match=r"'toy', edit 'gone'.*system\.jinja2"):
+    with pytest.raises(EditError) as error:
         render_scenario(load_scenario(str(path)))
+    message = str(error.value)
+    assert f"Scenario 'toy' ({path}), edit 'gone'" in message
+    assert "'absent' is not found in" in message and "system.jinja2" in message
 
 
 # ----------------------------------------------------------------------------------- loader

@@ -74,7 +74,9 @@ def render_scenario(
         assert source.asset is not None
         text, user_file = _render_asset(source.asset), None
         where = source.asset
-    text, records = apply_edits(text, scenario.edits, scenario=scenario.id, where=where)
+    text, records = apply_edits(
+        text, scenario.edits, scenario=scenario.id, where=where, scenario_file=str(loaded.path)
+    )
     conditions = [
         scenario.condition(i) for i in condition_ids or [c.id for c in scenario.conditions]
     ]
@@ -90,7 +92,11 @@ def render_scenario(
             template = turn.template
             turn_where = f"{loaded.path} (conditions {condition.id!r} user_turn.template)"
         template, turn_records = apply_edits(
-            template, turn.edits, scenario=scenario.id, where=turn_where
+            template,
+            turn.edits,
+            scenario=scenario.id,
+            where=turn_where,
+            scenario_file=str(loaded.path),
         )
         records += [{**record, "condition": condition.id} for record in turn_records]
         check_instruction_format(
