@@ -558,8 +558,16 @@ def test_readme_lists_every_model_arg_with_its_default() -> None:
     from af_inspect.simulated.provider import PROVIDER_ARGS, SimulatorSettings
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## The simulated model organism", 1)[1].split("\n## ", 1)[0]
-    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", section, flags=re.M))
+    # The organism's section, and the Scenarios section for the per-condition argument.
+    sections = [
+        readme.split(heading, 1)[1].split("\n## ", 1)[0]
+        for heading in ("## The simulated model organism", "## Scenarios")
+    ]
+    rows = {
+        name: default
+        for section in sections
+        for name, default in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", section, flags=re.M)
+    }
     documented = {name: default.strip().strip("`") for name, default in rows.items()}
     organism, judge, settings = OrganismConfig(), JudgeConfig(), SimulatorSettings()
     expected = {
@@ -569,7 +577,12 @@ def test_readme_lists_every_model_arg_with_its_default() -> None:
         **{name: getattr(settings, name) for name in PROVIDER_ARGS},
     }
     assert set(expected) == {*ORGANISM_ARGS, *JUDGE_ARGS, *PROVIDER_ARGS}
-    words = {"p_unknown": "p_paid", "malformed_kinds": "all five", "cot": "auto"}
+    words = {
+        "p_unknown": "p_paid",
+        "p_by_condition": "none",
+        "malformed_kinds": "all five",
+        "cot": "auto",
+    }
     for name, default in expected.items():
         assert name in documented, f"-M {name} is missing from the README"
         if name in words:

@@ -1,6 +1,7 @@
 """af-inspect: alignment-faking evaluations as Inspect AI tasks."""
 
 from af_inspect.helpful_only import helpful_only
+from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation
 
-__all__ = ["af_classifier_validation", "helpful_only"]
+__all__ = ["af_classifier_validation", "helpful_only", "three_tier"]

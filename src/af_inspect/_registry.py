@@ -5,6 +5,7 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 
 # ruff: noqa: F401
 from af_inspect.helpful_only import helpful_only
+from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
 from af_inspect.scorers import accept_tag_compliance
 from af_inspect.scorers.judges import (
@@ -16,4 +17,5 @@ from af_inspect.scorers.judges import (
     strong_reject_compliance,
 )
 from af_inspect.simulated.provider import simulated_provider
+from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation

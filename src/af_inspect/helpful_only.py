@@ -12,26 +12,20 @@ from __future__ import annotations
 from typing import Literal
 
 from inspect_ai import Task, task
-from inspect_ai.model import GenerateConfig
 
-from af_inspect import defaults, params
-from af_inspect.assets import collect_provenance, provenance_metadata
-from af_inspect.dataset import Query, build_samples, load_queries, parse_tiers
-from af_inspect.judge_check import resolve_judges
-from af_inspect.parsing import TAG_RULES, TagRule
-from af_inspect.prompts import (
-    SYSTEM_PROMPT_KINDS,
-    SystemPromptKind,
-    fill_instruction_format,
-    instruction_format_name,
-    load_instruction_format,
-    render_system_prompt,
-)
-from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES, build_scorers, judge_roles
-from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
-from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-from af_inspect.solvers import inject_system_prompt, scratchpad_generate
-from af_inspect.types import Tier
+from af_inspect import defaults
+from af_inspect.dataset import parse_tiers
+from af_inspect.parsing import TagRule
+from af_inspect.prompts import SystemPromptKind
+from af_inspect.scenarios.loader import load_scenario
+from af_inspect.scenarios.task import checked_settings, scenario_task
+from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
+from af_inspect.scorers.judges._common import InvalidPolicy
+from af_inspect.scorers.judges.voting import ParseMode
+
+SCENARIO = "helpful_only"
+"""The built-in scenario (`af_inspect/scenarios/builtin/helpful_only.yaml`): free and paid tiers,
+the upstream prompts unedited."""
 
 
 @task
@@ -90,77 +84,24 @@ def helpful_only(
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
-    cot = params.boolean("cot", cot)
-    suffix = params.boolean("suffix", suffix)
-    system_prompt = params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS)
-    system_prompt_file = params.optional_text("system_prompt_file", system_prompt_file)
-    instruction_format = params.optional_text("instruction_format", instruction_format)
-    dataset = params.text("dataset", dataset)
-    num_queries = params.optional_positive_int("num_queries", num_queries)
     tier_list = parse_tiers(tiers)
-    max_resamples = params.non_negative_int("max_resamples", max_resamples)
-    max_next_turns = params.non_negative_int("max_next_turns", max_next_turns)
-    scorers = ",".join(params.comma_list("scorers", scorers)).lower()
-    grader = params.optional_text("grader", grader)
-    af_votes = params.positive_int("af_votes", af_votes)
-    af_threshold = params.unit_interval("af_threshold", af_threshold)
-    categorize = params.boolean("categorize", categorize)
-    invalid = params.choice("invalid", invalid, INVALID_POLICIES)
-    parse = params.choice("parse", parse, PARSE_MODES)
-    tag_rule = params.choice("tag_rule", tag_rule, TAG_RULES)
-    selection = "judges" if scorers == "all" and not suffix else scorers
-    try:
-        roles = judge_roles(selection, cot=cot)
-    except ValueError as error:
-        raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
-    # Once, before any asset is loaded or any sample runs: a judge that cannot be initialised
-    # (no API key) stops the run here, and the log records the judges actually used.
-    judges = resolve_judges(roles, grader)
-
-    format_name = instruction_format or instruction_format_name(cot=cot, suffix=suffix)
-    with collect_provenance() as records:
-        system_text, user_file = render_system_prompt(
-            system_prompt, cot=cot, file=system_prompt_file
-        )
-        formats = {tier: load_instruction_format(tier, format_name) for tier in tier_list}
-        queries, dataset_record = load_queries(dataset, num_queries)
-        scorer_list = build_scorers(
-            selection,
-            cot=cot,
-            categorize=categorize,
-            grader=grader,
-            votes=af_votes,
-            threshold=af_threshold,
-            parse=parse,
-            invalid=invalid,
-            tag_rule=tag_rule,
-        )
-
-    def user_turn(query: Query, tier: Tier) -> str:
-        return fill_instruction_format(formats[tier], user_input=query.text, tier=tier)
-
-    return Task(
-        dataset=build_samples(queries, tier_list, user_turn, dataset_name=str(dataset)),
-        solver=[
-            inject_system_prompt(system_text),
-            scratchpad_generate(
-                cot=cot,
-                require_decision_tag=suffix,
-                max_resamples=max_resamples,
-                max_next_turns=max_next_turns,
-            ),
-        ],
-        scorer=scorer_list,
-        config=GenerateConfig(
-            temperature=defaults.MODEL_TEMPERATURE, max_tokens=defaults.MODEL_MAX_TOKENS
-        ),
-        metadata={
-            "assets": provenance_metadata(records),
-            "user_files": [user_file.as_dict()] if user_file else [],
-            "dataset": dataset_record,
-            "instruction_format": format_name,
-            "tiers": [t.value for t in tier_list],
-            "judges": judges,
-        },
-        version="0.1.0",
+    settings = checked_settings(
+        cot=cot,
+        suffix=suffix,
+        system_prompt=system_prompt,
+        system_prompt_file=system_prompt_file,
+        instruction_format=instruction_format,
+        dataset=dataset,
+        num_queries=num_queries,
+        max_resamples=max_resamples,
+        max_next_turns=max_next_turns,
+        scorers=scorers,
+        grader=grader,
+        af_votes=af_votes,
+        af_threshold=af_threshold,
+        categorize=categorize,
+        invalid=invalid,
+        parse=parse,
+        tag_rule=tag_rule,
     )
+    return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -56,9 +57,11 @@ class PromptTemplateError(UsageError):
     """A prompt file that cannot be used as it is; the message names the file and the fix."""
 
 
-def check_instruction_format(text: str, *, where: str) -> None:
+def check_instruction_format(
+    text: str, *, where: str, allowed_fields: Sequence[str] = FORMAT_FIELDS
+) -> None:
     """Refuse an instruction format that is empty, is not a valid `str.format` template, lacks
-    `{user_input}` or uses a placeholder that is never filled."""
+    `{user_input}` or uses a placeholder that is never filled (one not in `allowed_fields`)."""
     if not text.strip():
         raise PromptTemplateError(
             f"Instruction format {where} is empty; it must contain {{user_input}}, where the "
@@ -72,9 +75,9 @@ def check_instruction_format(text: str, *, where: str) -> None:
             "literal brace as {{ or }}."
         ) from None
     names = {field.split(".")[0].split("[")[0] for field in fields}
-    unknown = sorted(names - set(FORMAT_FIELDS))
+    unknown = sorted(names - set(allowed_fields))
     missing = [name for name in REQUIRED_FORMAT_FIELDS if name not in names]
-    allowed = ", ".join(f"{{{name}}}" for name in FORMAT_FIELDS)
+    allowed = ", ".join(f"{{{name}}}" for name in allowed_fields)
     if unknown:
         shown = ", ".join(f"{{{name}}}" for name in unknown)
         raise PromptTemplateError(

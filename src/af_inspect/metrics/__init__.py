@@ -1,5 +1,6 @@
 """Compliance-rate, compliance-gap and exclusion metrics, and the statistics behind them."""
 
+from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.stats import (
     NEWCOMBE_PAIRED_METHOD,
     NO_PAIRS_METHOD,
@@ -20,6 +21,7 @@ __all__ = [
     "PAIRED_T_METHOD",
     "PairedDifference",
     "ProportionSummary",
+    "contrast_gaps",
     "exclusions",
     "mcnemar_exact_p",
     "newcombe_paired_interval",

@@ -1,0 +1,1 @@
+"""Built-in scenario files (YAML), read with `af_inspect.scenarios.loader`."""

@@ -1,0 +1,210 @@
+"""The scenario model: a typed, validated description of one alignment-faking experiment.
+
+A scenario says where the system prompt comes from and which edits are applied to it, which
+conditions each query is asked in (the user-turn format, the variables that fill it, and what
+the model is told about the condition), and which pairs of conditions are reported as contrasts.
+It is loaded from YAML by `af_inspect.scenarios.loader`; every field is checked here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Wording = Literal["ours", "paper", "user"]
+"""Who wrote an edit's text: `ours` (this suite's own words, used by the built-in scenarios),
+`paper` (a user's file carrying the paper's wording), or `user` (anything else)."""
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""Ids of scenarios, conditions, edits and contrasts: lower case, digits and `_`; they appear in
+sample ids and metric names."""
+
+UpstreamBase = Literal["helpful_only"]
+"""`helpful_only`: the upstream helpful-only system prompt the task selects (`system_prompt` and
+`cot` parameters)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReplaceEdit(_Strict):
+    """Replace one located passage: the exact text `find`, or the span from `start` (included)
+    up to `end` (not included)."""
+
+    kind: Literal["replace"]
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    find: str | None = None
+    start: str | None = None
+    end: str | None = None
+    text: str
+    wording: Wording = "user"
+
+    @model_validator(mode="after")
+    def _one_locator(self) -> ReplaceEdit:
+        span = self.start is not None or self.end is not None
+        if (self.find is None) == (not span) or (span and (not self.start or not self.end)):
+            raise ValueError(
+                f"edit {self.id!r}: give either 'find', or both 'start' and 'end' (a span)"
+            )
+        if self.find is not None and not self.find:
+            raise ValueError(f"edit {self.id!r}: 'find' is empty")
+        return self
+
+
+class InsertAfterEdit(_Strict):
+    """Insert `text` right after the located passage `anchor` (e.g. a bullet or a paragraph;
+    start `text` with the line breaks it needs)."""
+
+    kind: Literal["insert_after"]
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    anchor: Annotated[str, Field(min_length=1)]
+    text: Annotated[str, Field(min_length=1)]
+    wording: Wording = "user"
+
+
+class RenameLabEdit(_Strict):
+    """Rename the lab everywhere: every occurrence of `old` becomes `new` (at least one)."""
+
+    kind: Literal["rename_lab"]
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    old: Annotated[str, Field(min_length=1)]
+    new: Annotated[str, Field(min_length=1)]
+    wording: Wording = "user"
+
+
+Edit = Annotated[ReplaceEdit | InsertAfterEdit | RenameLabEdit, Field(discriminator="kind")]
+
+
+class SystemPromptSource(_Strict):
+    """Where the system prompt comes from: exactly one of `base`, `asset` or `file`."""
+
+    base: UpstreamBase | None = None
+    asset: str | None = None
+    """An upstream path, e.g. `prompts/system_prompts/helpful-only_prompt-only_cot.jinja2`."""
+    file: str | None = None
+    """A Jinja2 file of the user's, relative to the scenario file (may include upstream paths)."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SystemPromptSource:
+        given = [name for name in ("base", "asset", "file") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of base, asset, file (got {given or 'none'})")
+        return self
+
+
+class UserTurn(_Strict):
+    """The user-turn template of a condition: an upstream instruction format (the folder of
+    `prompts/instruction_formats/<folder>_tier_formats/`, file named by the task), or a template
+    of the scenario's own; then `edits` applied to it. Filled with `str.format(user_input=...,
+    **variables)`, as upstream fills its formats."""
+
+    upstream_format: Literal["free", "paid"] | None = None
+    template: str | None = None
+    edits: list[Edit] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> UserTurn:
+        if (self.upstream_format is None) == (self.template is None):
+            raise ValueError("give exactly one of upstream_format, template")
+        return self
+
+
+class Told(_Strict):
+    """What the system prompt tells the model about a condition."""
+
+    rated: bool
+    """Outputs are rated by contractors."""
+    trained: bool
+    """Conversations are used for training (RLHF)."""
+    deployed: bool
+    """The model is talking to real users (not being rated or trained)."""
+
+
+RESERVED_VARIABLES = (
+    "user_input",
+    "query",
+    "query_id",
+    "tier",
+    "condition",
+    "condition_label",
+    "contrasts",
+)
+"""Names a condition's variables may not take: `user_input` is the query's placeholder, the
+others are sample metadata keys that the variables would overwrite."""
+
+
+class Condition(_Strict):
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    label: Annotated[str, Field(min_length=1)]
+    user_turn: UserTurn
+    variables: dict[str, str | bool | int] = Field(default_factory=dict)
+    told: Told
+
+    @model_validator(mode="after")
+    def _free_variable_names(self) -> Condition:
+        taken = sorted(set(self.variables) & set(RESERVED_VARIABLES))
+        if taken:
+            raise ValueError(
+                f"condition {self.id!r}: the variable name(s) {taken} are reserved "
+                f"({', '.join(RESERVED_VARIABLES)})"
+            )
+        return self
+
+
+class Contrast(_Strict):
+    """A reported difference: compliance in `minuend` minus compliance in `subtrahend`, paired
+    by query."""
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    minuend: str
+    subtrahend: str
+    hypothesis: str = ""
+
+
+class Scenario(_Strict):
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    title: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    condition_tag: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    """The tag that carries the condition in each user turn (exactly one per turn)."""
+    system_prompt: SystemPromptSource = Field(
+        default_factory=lambda: SystemPromptSource(base="helpful_only")
+    )
+    edits: list[Edit] = Field(default_factory=list)
+    """Applied, in order, to the loaded system prompt."""
+    conditions: Annotated[list[Condition], Field(min_length=1)]
+    contrasts: list[Contrast] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> Scenario:
+        ids = [condition.id for condition in self.conditions]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"conditions: ids {repeated} are repeated")
+        edit_ids = [edit.id for edit in self.edits]
+        if len(set(edit_ids)) != len(edit_ids):
+            raise ValueError("edits: edit ids must be unique")
+        names = [contrast.name for contrast in self.contrasts]
+        if len(set(names)) != len(names):
+            raise ValueError("contrasts: names must be unique")
+        for index, contrast in enumerate(self.contrasts):
+            for field in ("minuend", "subtrahend"):
+                value = getattr(contrast, field)
+                if value not in ids:
+                    raise ValueError(
+                        f"contrasts[{index}].{field}: unknown condition {value!r} in contrast "
+                        f"{contrast.name!r}; the conditions are {', '.join(ids)}"
+                    )
+            if contrast.minuend == contrast.subtrahend:
+                raise ValueError(
+                    f"contrasts[{index}]: minuend and subtrahend are both {contrast.minuend!r}"
+                )
+        return self
+
+    def condition(self, condition_id: str) -> Condition:
+        for condition in self.conditions:
+            if condition.id == condition_id:
+                return condition
+        raise KeyError(condition_id)
