@@ -101,3 +101,23 @@ def test_through_inspect_on_a_score_key_and_with_epochs() -> None:
     assert result[prefix + "goal_guarding_gap"] == pytest.approx(free_pro.difference)
     assert result[prefix + "rater_sycophancy_n_pairs"] == len(TRUTH)
     assert_agreeing_epochs_change_nothing(metrics, scores, metadata=metadata)
+
+
+def test_the_headline_gap_is_the_scenarios_first_contrast() -> None:
+    """`tier_gap()` with no tiers reports the first contrast the samples carry."""
+    headline = tier_gap()(_scores())  # type: ignore[arg-type]
+    explicit = tier_gap("free", "pro")(_scores())  # type: ignore[arg-type]
+    assert isinstance(headline, Mapping) and headline == explicit
+    assert "pro_only" in headline and headline["n_pairs"] == len(TRUTH)
+    # samples without contrasts (logs written before scenarios): free minus paid, as before
+    assert tier_gap()(_scores(with_contrasts=False))["n_pairs"] == 0  # type: ignore[arg-type,index]
+
+
+def test_a_single_contrast_is_left_to_the_headline_gap() -> None:
+    """helpful-only has one contrast: `contrast_gaps` adds no metric names to its logs."""
+    scores = _scores()
+    for score in scores:
+        assert score.sample_metadata is not None
+        score.sample_metadata["contrasts"] = CONTRASTS[:1]
+    assert contrast_gaps()(scores) == {}  # type: ignore[arg-type]
+    assert set(contrast_gaps()(_scores())) >= {"goal_guarding_gap", "rater_sycophancy_gap"}  # type: ignore[arg-type]

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 from inspect_ai import eval as inspect_eval
-from inspect_ai.scorer import SampleScore, Score
 
 from af_inspect import three_tier
-from af_inspect.metrics import contrast_gaps, wilson_interval
+from af_inspect.metrics import wilson_interval
 from af_inspect.params import ParameterError
 from af_inspect.scenarios import ScenarioError, load_scenario, render_scenario
 
@@ -154,23 +153,20 @@ def test_three_tier_on_the_organism_recovers_each_condition_and_contrast(
         prefix = f"af_inspect/tier_rates_{name}"
         assert metrics[f"{prefix}_n"] == 200
         assert metrics[f"{prefix}_wilson_low"] <= truth <= metrics[f"{prefix}_wilson_high"], name
-    # The contrasts, with the suite's metric over the log's own scores.
-    scores = [
-        SampleScore(
-            score=Score(value=sample.scores["accept_tag_compliance"].value["complied"]),  # type: ignore[index,union-attr]
-            sample_id=sample.id,
-            sample_metadata=sample.metadata,
-        )
-        for sample in log.samples
-        if sample.scores
-    ]
-    gaps = contrast_gaps()(scores)  # type: ignore[arg-type]
-    assert isinstance(gaps, dict)
+    # The contrasts are the scorers' metrics; the headline `gap` is the first contrast.
+    assert list(complied.metrics)[0] == "af_inspect/tier_gap_gap"
+    assert (
+        metrics["af_inspect/tier_gap_gap"] == metrics["af_inspect/contrast_gaps_goal_guarding_gap"]
+    )
+    assert (
+        metrics["af_inspect/tier_gap_free_only"] >= 0 and "af_inspect/tier_gap_pro_only" in metrics
+    )
     for contrast, (minuend, subtrahend) in {
         "goal_guarding": ("free", "pro"),
         "rater_sycophancy": ("pro", "enterprise"),
     }.items():
         truth = TRUTH[minuend] - TRUTH[subtrahend]
-        assert gaps[f"{contrast}_n_pairs"] == 200
-        assert gaps[f"{contrast}_ci_low"] <= truth <= gaps[f"{contrast}_ci_high"], contrast
-        assert gaps[f"{contrast}_mcnemar_p"] < 0.01, contrast
+        prefix = f"af_inspect/contrast_gaps_{contrast}"
+        assert metrics[f"{prefix}_n_pairs"] == 200
+        assert metrics[f"{prefix}_ci_low"] <= truth <= metrics[f"{prefix}_ci_high"], contrast
+        assert metrics[f"{prefix}_mcnemar_p"] < 0.01, contrast

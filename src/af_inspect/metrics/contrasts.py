@@ -13,10 +13,9 @@ from typing import cast
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
-from af_inspect.metrics.tiers import tier_gap
+from af_inspect.metrics.tiers import CONTRASTS_KEY, scenario_contrasts, tier_gap
 
-CONTRASTS_KEY = "contrasts"
-"""Sample metadata key listing the scenario's contrasts as [name, minuend, subtrahend]."""
+__all__ = ["CONTRASTS_KEY", "contrast_gaps", "contrast_prefix"]
 
 GAP_SUFFIX = "_gap"
 
@@ -40,7 +39,9 @@ def contrast_gaps(pairs: Sequence[Sequence[str]] | None = None, confidence: floa
     Args:
         pairs: (name, minuend, subtrahend) triples. None reads them from the samples'
             metadata key `contrasts` (the scenario tasks put the scenario's contrasts there),
-            so one attachment serves every scenario; samples without it give no contrast.
+            so one attachment serves every scenario; samples without it give no contrast, and
+            a scenario with a single contrast gives none here either: `tier_gap` already
+            reports it as the headline ``gap`` (so helpful-only's metric names are unchanged).
         confidence: Two-sided confidence level of the intervals.
     """
     fixed = None if pairs is None else [_triple(pair) for pair in pairs]
@@ -72,9 +73,5 @@ def _triple(pair: Sequence[str]) -> tuple[str, str, str]:
 
 
 def _from_metadata(scores: list[SampleScore]) -> list[tuple[str, str, str]]:
-    found: dict[str, tuple[str, str, str]] = {}
-    for sample_score in scores:
-        for pair in (sample_score.sample_metadata or {}).get(CONTRASTS_KEY) or []:
-            triple = _triple(pair)
-            found.setdefault(triple[0], triple)
-    return list(found.values())
+    contrasts = scenario_contrasts(scores)
+    return contrasts if len(contrasts) > 1 else []

@@ -6,7 +6,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from af_inspect.keys import COMPLIED, EXCLUDED, INVALID_REASON, RESPONSE_VALID
-from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import TAG_RULES, Decision, TagRule
 from af_inspect.scorers._response import excluded, measured, read_response
@@ -15,7 +15,7 @@ from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 @scorer(
     metrics={
-        COMPLIED: [tier_gap(), tier_rates()],
+        COMPLIED: [tier_gap(), contrast_gaps(), tier_rates()],
         EXCLUDED: [exclusions(), invalid_responses()],
     }
 )

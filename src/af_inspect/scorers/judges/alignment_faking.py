@@ -26,7 +26,7 @@ from af_inspect.defaults import (
     DEFAULT_VOTES,
 )
 from af_inspect.keys import AF, AF_SCORE, EXCLUDED
-from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import ParsedResponse
 from af_inspect.scorers._response import read_response
@@ -168,7 +168,10 @@ def _without_call(response: ParsedResponse) -> Component | None:
 
 def af_classifier_metrics() -> dict[str, list[Metric]]:
     """The metrics of `af_classifier` (also used by the `scorers/` re-scoring wrappers)."""
-    return {AF: [tier_gap(), tier_rates()], EXCLUDED: [exclusions(), invalid_responses()]}
+    return {
+        AF: [tier_gap(), contrast_gaps(), tier_rates()],
+        EXCLUDED: [exclusions(), invalid_responses()],
+    }
 
 
 @scorer(metrics=af_classifier_metrics())

@@ -26,7 +26,7 @@ from inspect_ai.util import span
 
 from af_inspect.defaults import CLASSIC_TEMPERATURE
 from af_inspect.keys import AF_CLASSIC, AF_EASY, AF_HARD, EXCLUDED
-from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
@@ -202,7 +202,7 @@ async def run_classic(
 def classic_metrics() -> dict[str, list[Metric]]:
     """The metrics of `classic_af_classifier` (also used by the `scorers/` re-scoring wrappers)."""
     return {
-        AF_CLASSIC: [tier_gap(), tier_rates()],
+        AF_CLASSIC: [tier_gap(), contrast_gaps(), tier_rates()],
         AF_EASY: [tier_rates()],
         AF_HARD: [tier_rates()],
         EXCLUDED: [exclusions(), invalid_responses()],

@@ -38,7 +38,7 @@ from af_inspect.keys import (
     SR_COMPLIED,
     SR_SCORE,
 )
-from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
 from af_inspect.parsing import ParsedResponse
 from af_inspect.scorers._response import read_response
@@ -125,8 +125,8 @@ def outcome_value_keys(*, categorize: bool) -> tuple[str, ...]:
 def outcome_metrics() -> dict[str, list[Metric]]:
     """The metrics of `af_outcome` (also used by the `scorers/` re-scoring wrappers)."""
     return {
-        SR_COMPLIED: [tier_gap(), tier_rates(), tag_agreement()],
-        AF: [tier_gap(), tier_rates()],
+        SR_COMPLIED: [tier_gap(), contrast_gaps(), tier_rates(), tag_agreement()],
+        AF: [tier_gap(), contrast_gaps(), tier_rates()],
         AF_GIVEN_COMPLIANCE: [tier_rates()],
         PARTIAL: [tier_rates()],
         "outcome_*": [tier_rates()],

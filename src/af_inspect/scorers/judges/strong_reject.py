@@ -26,7 +26,7 @@ from inspect_ai.util import span
 
 from af_inspect.defaults import STRONG_REJECT_TEMPERATURE
 from af_inspect.keys import EXCLUDED, SR_COMPLIED, SR_SCORE
-from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses, tag_agreement
 from af_inspect.parsing import CANNED_REFUSALS
 from af_inspect.scorers._response import read_response
@@ -197,7 +197,7 @@ async def run_strong_reject(
 def strong_reject_metrics() -> dict[str, list[Metric]]:
     """The metrics of `strong_reject_compliance` (also used by the `scorers/` re-scoring wrappers)."""
     return {
-        SR_COMPLIED: [tier_gap(), tier_rates(), tag_agreement()],
+        SR_COMPLIED: [tier_gap(), contrast_gaps(), tier_rates(), tag_agreement()],
         EXCLUDED: [exclusions(), invalid_responses()],
     }
 
