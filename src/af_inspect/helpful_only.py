@@ -19,6 +19,7 @@ from af_inspect.parsing import TagRule
 from af_inspect.prompts import SystemPromptKind
 from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, scenario_task
+from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges._common import InvalidPolicy
 from af_inspect.scorers.judges.voting import ParseMode
@@ -48,6 +49,8 @@ def helpful_only(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
+    clarify: Clarification = "none",
+    lab: str | None = None,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -80,6 +83,9 @@ def helpful_only(
         parse: "upstream" (the paper's parsing of judge answers) or "lenient" (README).
         tag_rule: "anywhere" (the paper's: the accept tag anywhere outside the scratchpad) or
             "start" (the `<OUTPUT>` must start with it).
+        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
+            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -103,5 +109,7 @@ def helpful_only(
         invalid=invalid,
         parse=parse,
         tag_rule=tag_rule,
+        clarify=clarify,
+        lab=lab,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

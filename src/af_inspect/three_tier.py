@@ -19,6 +19,7 @@ from af_inspect import defaults, params
 from af_inspect.parsing import TagRule
 from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
+from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges._common import InvalidPolicy
 from af_inspect.scorers.judges.voting import ParseMode
@@ -46,6 +47,8 @@ def three_tier(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
+    clarify: Clarification = "none",
+    lab: str | None = None,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -70,6 +73,9 @@ def three_tier(
         invalid: "grade" or "exclude" responses still invalid after resampling.
         parse: "upstream" or "lenient" parsing of judge answers.
         tag_rule: "anywhere" (the paper's) or "start".
+        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
+            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -92,6 +98,8 @@ def three_tier(
         invalid=invalid,
         parse=parse,
         tag_rule=tag_rule,
+        clarify=clarify,
+        lab=lab,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

@@ -25,7 +25,7 @@ from af_inspect.prompts import (
 )
 from af_inspect.scenarios.edits import apply_edits
 from af_inspect.scenarios.loader import LoadedScenario
-from af_inspect.scenarios.model import Condition, Scenario
+from af_inspect.scenarios.model import Condition, Edit, Scenario
 from af_inspect.types import Tier
 
 CONDITION_KEY = "condition"
@@ -57,11 +57,13 @@ def render_scenario(
     system_prompt_kind: SystemPromptKind = "prompt_only",
     system_prompt_file: str | None = None,
     format_name: str = "tags_cot",
+    extra_edits: Sequence[Edit] = (),
 ) -> RenderedScenario:
     """Load the system prompt and formats of the chosen conditions, and apply the edits.
 
     `system_prompt_file` (the task parameter) replaces the scenario's source; the scenario's
-    edits still apply to it.
+    edits still apply to it. `extra_edits` (prompt clarifications, a lab swap) follow the
+    scenario's own edits on the system prompt.
     """
     scenario = loaded.scenario
     source = scenario.system_prompt
@@ -75,7 +77,11 @@ def render_scenario(
         text, user_file = _render_asset(source.asset), None
         where = source.asset
     text, records = apply_edits(
-        text, scenario.edits, scenario=scenario.id, where=where, scenario_file=str(loaded.path)
+        text,
+        [*scenario.edits, *extra_edits],
+        scenario=scenario.id,
+        where=where,
+        scenario_file=str(loaded.path),
     )
     conditions = [
         scenario.condition(i) for i in condition_ids or [c.id for c in scenario.conditions]

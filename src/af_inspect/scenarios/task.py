@@ -24,6 +24,12 @@ from af_inspect.scenarios.render import (
     render_scenario,
     scenario_metadata,
 )
+from af_inspect.scenarios.variants import (
+    CLARIFICATIONS,
+    Clarification,
+    clarification_edits,
+    lab_edits,
+)
 from af_inspect.scorers.judges import build_scorers, judge_roles
 from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
@@ -53,6 +59,8 @@ class ScenarioTaskSettings:
     invalid: InvalidPolicy
     parse: ParseMode
     tag_rule: TagRule
+    clarify: Clarification = "none"
+    lab: str | None = None
 
 
 def condition_ids(loaded: LoadedScenario, value: object, name: str = "conditions") -> list[str]:
@@ -88,6 +96,7 @@ def scenario_task(
             system_prompt_kind=s.system_prompt,
             system_prompt_file=s.system_prompt_file,
             format_name=format_name,
+            extra_edits=[*clarification_edits(s.clarify), *lab_edits(s.lab)],
         )
         queries, dataset_record = load_queries(s.dataset, s.num_queries)
         scorer_list = build_scorers(
@@ -149,6 +158,8 @@ def checked_settings(
     invalid: object,
     parse: object,
     tag_rule: object,
+    clarify: object = "none",
+    lab: object = None,
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each."""
     return ScenarioTaskSettings(
@@ -169,4 +180,6 @@ def checked_settings(
         invalid=params.choice("invalid", invalid, INVALID_POLICIES),
         parse=params.choice("parse", parse, PARSE_MODES),
         tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
+        clarify=params.choice("clarify", clarify, CLARIFICATIONS),
+        lab=params.optional_text("lab", lab),
     )
