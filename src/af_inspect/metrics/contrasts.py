@@ -13,7 +13,7 @@ from typing import cast
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
-from af_inspect.metrics.tiers import CONTRASTS_KEY, scenario_contrasts, tier_gap
+from af_inspect.metrics.tiers import CONTRASTS_KEY, contrast_triple, scenario_contrasts, tier_gap
 
 __all__ = ["CONTRASTS_KEY", "contrast_gaps", "contrast_prefix"]
 
@@ -44,7 +44,7 @@ def contrast_gaps(pairs: Sequence[Sequence[str]] | None = None, confidence: floa
             reports it as the headline ``gap`` (so helpful-only's metric names are unchanged).
         confidence: Two-sided confidence level of the intervals.
     """
-    fixed = None if pairs is None else [_triple(pair) for pair in pairs]
+    fixed = None if pairs is None else [contrast_triple(pair) for pair in pairs]
 
     def metric(scores: list[SampleScore]) -> Value:
         result: dict[str, float | int] = {}
@@ -64,12 +64,6 @@ def contrast_gaps(pairs: Sequence[Sequence[str]] | None = None, confidence: floa
 def _pair_metric(gap_metric: Metric) -> Callable[[list[SampleScore]], Value]:
     """`tier_gap`'s metric reads `SampleScore`s (its inner function is annotated so)."""
     return cast(Callable[[list[SampleScore]], Value], gap_metric)
-
-
-def _triple(pair: Sequence[str]) -> tuple[str, str, str]:
-    if isinstance(pair, str) or len(pair) != 3 or not all(isinstance(p, str) for p in pair):
-        raise ValueError(f"a contrast is (name, minuend, subtrahend), got {pair!r}")
-    return (pair[0], pair[1], pair[2])
 
 
 def _from_metadata(scores: list[SampleScore]) -> list[tuple[str, str, str]]:

@@ -59,14 +59,25 @@ DEFAULT_CONTRAST = ("free", "paid")
 _NAN = float("nan")
 
 
+def contrast_triple(pair: object) -> tuple[str, str, str]:
+    """A contrast as (name, minuend, subtrahend), checked."""
+    if (
+        isinstance(pair, str)
+        or not isinstance(pair, (list, tuple))
+        or len(pair) != 3
+        or not all(isinstance(p, str) for p in pair)
+    ):
+        raise ValueError(f"a contrast is (name, minuend, subtrahend), got {pair!r}")
+    return (pair[0], pair[1], pair[2])
+
+
 def scenario_contrasts(scores: list[SampleScore]) -> list[tuple[str, str, str]]:
     """The (name, minuend, subtrahend) contrasts the samples carry, in their listed order."""
     found: dict[str, tuple[str, str, str]] = {}
     for sample_score in scores:
         for pair in (sample_score.sample_metadata or {}).get(CONTRASTS_KEY) or []:
-            if isinstance(pair, str) or len(pair) != 3 or not all(isinstance(p, str) for p in pair):
-                raise ValueError(f"a contrast is (name, minuend, subtrahend), got {pair!r}")
-            found.setdefault(pair[0], (pair[0], pair[1], pair[2]))
+            triple = contrast_triple(pair)
+            found.setdefault(triple[0], triple)
     return list(found.values())
 
 
