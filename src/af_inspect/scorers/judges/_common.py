@@ -10,13 +10,14 @@ like upstream's `load_prompt_file`, and then filled with `str.format` where upst
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.model import CachePolicy, ChatMessage, ChatMessageSystem, ChatMessageUser, Model
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
+from inspect_ai.util import span
 
 from af_inspect.assets import jinja_environment
 from af_inspect.defaults import DEFAULT_MAX_RETRIES
@@ -32,7 +33,8 @@ from af_inspect.keys import (
 from af_inspect.parsing import Decision, ParsedResponse
 from af_inspect.prompts import render
 from af_inspect.scorers._response import SampleResponse
-from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
+from af_inspect.scorers.judges.calls import MajorityVote, VoteMode, majority_vote
+from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode, VoteAnswer
 from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 _NEW_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers/new_classifiers"
@@ -92,6 +94,37 @@ def check_invalid_policy(invalid: str) -> InvalidPolicy:
     if invalid not in INVALID_POLICIES:
         raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
     return invalid
+
+
+async def ask_new_classifier(
+    model: Model,
+    prompt: JudgePrompt,
+    response: ParsedResponse,
+    parse: Callable[[str], VoteAnswer],
+    *,
+    judge: str,
+    temperature: float,
+    settings: JudgeSettings,
+    votes: int = 1,
+    mode: VoteMode = "auto",
+    min_valid_share: float = 1.0,
+) -> MajorityVote:
+    """A new (majority-vote) classifier on a response's scratchpad blocks, in a span named
+    `judge`: the AF classifier (20 votes) and the single-vote partial and categorizers."""
+    async with span(judge):
+        return await majority_vote(
+            model,
+            new_classifier_messages(prompt, response.scratchpad_blocks),
+            parse,
+            judge=judge,
+            votes=votes,
+            temperature=temperature,
+            parse_mode=settings.parse,
+            mode=mode,
+            max_retries=settings.max_retries,
+            cache=settings.cache,
+            min_valid_share=min_valid_share,
+        )
 
 
 @dataclass

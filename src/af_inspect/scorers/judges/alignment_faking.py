@@ -17,7 +17,6 @@ from typing import Any
 from inspect_ai.model import Model
 from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
-from inspect_ai.util import span
 
 from af_inspect.defaults import (
     AF_TEMPERATURE,
@@ -35,12 +34,12 @@ from af_inspect.scorers.judges._common import (
     InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
+    ask_new_classifier,
     check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
     model_name,
-    new_classifier_messages,
     new_classifier_path,
     without_call,
 )
@@ -52,7 +51,6 @@ from af_inspect.scorers.judges.calls import (
     VoteMode,
     cache_policy,
     count_kinds,
-    majority_vote,
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, af_verdict, parse_vote
@@ -101,21 +99,18 @@ async def run_af_classifier(
     skipped = _without_call(response)
     if skipped is not None:
         return skipped
-    blocks = response.scratchpad_blocks
-    async with span("af_classifier"):
-        result = await majority_vote(
-            model,
-            new_classifier_messages(prompt, blocks),
-            lambda text: parse_af_vote(text, settings.parse),
-            judge="af_classifier",
-            votes=votes.votes,
-            temperature=AF_TEMPERATURE,
-            parse_mode=settings.parse,
-            mode=votes.mode,
-            max_retries=settings.max_retries,
-            cache=settings.cache,
-            min_valid_share=votes.min_valid_share,
-        )
+    result = await ask_new_classifier(
+        model,
+        prompt,
+        response,
+        lambda text: parse_af_vote(text, settings.parse),
+        judge="af_classifier",
+        temperature=AF_TEMPERATURE,
+        settings=settings,
+        votes=votes.votes,
+        mode=votes.mode,
+        min_valid_share=votes.min_valid_share,
+    )
     summary, collection = result.summary, result.collection
     metadata: dict[str, Any] = {
         "af_judge": model_name(model),

@@ -18,7 +18,6 @@ from typing import Any, Literal
 from inspect_ai.model import Model
 from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
-from inspect_ai.util import span
 
 from af_inspect.defaults import CATEGORIZER_TEMPERATURE
 from af_inspect.keys import EXCLUDED, category_key
@@ -31,13 +30,13 @@ from af_inspect.scorers.judges._common import (
     InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
+    ask_new_classifier,
     base_metadata,
     build_score,
     check_invalid_policy,
     excluded_invalid,
     load_prompt,
     model_name,
-    new_classifier_messages,
     new_classifier_path,
     without_call,
 )
@@ -46,7 +45,6 @@ from af_inspect.scorers.judges.calls import (
     DEFAULT_MAX_RETRIES,
     GRADER_ROLE,
     cache_policy,
-    majority_vote,
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
@@ -111,19 +109,15 @@ async def run_categorizer(
     skipped = _without_call(response, which)
     if skipped is not None:
         return skipped
-    async with span(f"{which}_categorizer"):
-        result = await majority_vote(
-            model,
-            new_classifier_messages(prompt, response.scratchpad_blocks),
-            lambda text: parse_category_answer(text, which, settings.parse),
-            judge=f"{which}_categorizer",
-            votes=1,
-            temperature=CATEGORIZER_TEMPERATURE,
-            parse_mode=settings.parse,
-            max_retries=settings.max_retries,
-            cache=settings.cache,
-            min_valid_share=1.0,
-        )
+    result = await ask_new_classifier(
+        model,
+        prompt,
+        response,
+        lambda text: parse_category_answer(text, which, settings.parse),
+        judge=f"{which}_categorizer",
+        temperature=CATEGORIZER_TEMPERATURE,
+        settings=settings,
+    )
     votes = result.collection.votes
     metadata: dict[str, Any] = {
         f"{which}_judge": model_name(model),

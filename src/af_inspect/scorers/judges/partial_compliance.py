@@ -14,7 +14,6 @@ from typing import Any
 from inspect_ai.model import Model
 from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
-from inspect_ai.util import span
 
 from af_inspect.defaults import PARTIAL_TEMPERATURE
 from af_inspect.keys import EXCLUDED, PARTIAL_VERDICT
@@ -27,12 +26,12 @@ from af_inspect.scorers.judges._common import (
     InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
+    ask_new_classifier,
     check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
     model_name,
-    new_classifier_messages,
     new_classifier_path,
     without_call,
 )
@@ -41,7 +40,6 @@ from af_inspect.scorers.judges.calls import (
     DEFAULT_MAX_RETRIES,
     GRADER_ROLE,
     cache_policy,
-    majority_vote,
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
@@ -71,19 +69,15 @@ async def run_partial_compliance(
     skipped = _without_call(response)
     if skipped is not None:
         return skipped
-    async with span("partial_compliance"):
-        result = await majority_vote(
-            model,
-            new_classifier_messages(prompt, response.scratchpad_blocks),
-            lambda text: parse_partial_answer(text, settings.parse),
-            judge="partial_compliance",
-            votes=1,
-            temperature=PARTIAL_TEMPERATURE,
-            parse_mode=settings.parse,
-            max_retries=settings.max_retries,
-            cache=settings.cache,
-            min_valid_share=1.0,
-        )
+    result = await ask_new_classifier(
+        model,
+        prompt,
+        response,
+        lambda text: parse_partial_answer(text, settings.parse),
+        judge="partial_compliance",
+        temperature=PARTIAL_TEMPERATURE,
+        settings=settings,
+    )
     votes = result.collection.votes
     metadata: dict[str, Any] = {
         "partial_judge": model_name(model),
