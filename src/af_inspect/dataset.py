@@ -154,8 +154,5 @@ def build_samples(
 
 def parse_tiers(tiers: str | Sequence[str]) -> list[Tier]:
     """Tiers from a list or a comma-separated string (as `-T tiers=free,paid` gives), any case."""
-    lowered = tiers.lower() if isinstance(tiers, str) else tiers
-    if isinstance(lowered, (list, tuple)):
-        lowered = [t.lower() if isinstance(t, str) else t for t in lowered]
-    names = params.comma_list("tiers", lowered, allowed=[t.value for t in Tier])
+    names = params.comma_list("tiers", tiers, allowed=[t.value for t in Tier], lower=True)
     return [Tier(name) for name in names]

@@ -112,16 +112,18 @@ def optional_text(name: str, value: Any) -> str | None:
     return None if value is None else text(name, value)
 
 
-def comma_list(name: str, value: Any, allowed: Sequence[str] | None = None) -> list[str]:
-    """A non-empty list of names from "a,b" or ["a", "b"] (items trimmed, empty ones dropped),
-    each one of `allowed` when given; no repeats."""
+def comma_list(
+    name: str, value: Any, allowed: Sequence[str] | None = None, *, lower: bool = False
+) -> list[str]:
+    """A non-empty list of names from "a,b" or ["a", "b"] (items trimmed, empty ones dropped,
+    lower-cased with `lower`), each one of `allowed` when given; no repeats."""
     if isinstance(value, str):
         parts = value.split(",")
     elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         parts = [part for item in value for part in item.split(",")]
     else:
         parts = []
-    names = [part.strip() for part in parts if part.strip()]
+    names = [part.strip().lower() if lower else part.strip() for part in parts if part.strip()]
     accepts = "a comma-separated list" + (
         " of " + ", ".join(repr(option) for option in allowed) if allowed is not None else ""
     )

@@ -66,10 +66,7 @@ class ScenarioTaskSettings:
 def condition_ids(loaded: LoadedScenario, value: object, name: str = "conditions") -> list[str]:
     """The conditions to ask in, checked against the scenario's (a comma list or a list)."""
     known = [condition.id for condition in loaded.scenario.conditions]
-    lowered = value.lower() if isinstance(value, str) else value
-    if isinstance(lowered, (list, tuple)):
-        lowered = [item.lower() if isinstance(item, str) else item for item in lowered]
-    return params.comma_list(name, lowered, allowed=known)
+    return params.comma_list(name, value, allowed=known, lower=True)
 
 
 def scenario_task(
