@@ -13,14 +13,17 @@ from typing import Any
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
+from af_inspect.assets import jinja_environment
 from af_inspect.dataset import Query
 from af_inspect.metrics.contrasts import CONTRASTS_KEY
 from af_inspect.prompts import (
+    SYSTEM_PROMPT_PATHS,
     SystemPromptKind,
     UserFile,
     check_instruction_format,
     instruction_format_path,
     load_instruction_format,
+    render,
     render_system_prompt,
 )
 from af_inspect.scenarios.edits import apply_edits
@@ -71,10 +74,10 @@ def render_scenario(
         system_prompt_file = str((loaded.path.parent / source.file).resolve())
     if system_prompt_file is not None or source.base is not None:
         text, user_file = render_system_prompt(system_prompt_kind, cot=cot, file=system_prompt_file)
-        where = user_file.path if user_file else _base_path(system_prompt_kind, cot)
+        where = user_file.path if user_file else SYSTEM_PROMPT_PATHS[(system_prompt_kind, cot)]
     else:
         assert source.asset is not None
-        text, user_file = _render_asset(source.asset), None
+        text, user_file = render(jinja_environment().get_template(source.asset)), None
         where = source.asset
     text, records = apply_edits(
         text,
@@ -87,11 +90,14 @@ def render_scenario(
         scenario.condition(i) for i in condition_ids or [c.id for c in scenario.conditions]
     ]
     formats: dict[str, str] = {}
+    upstream_formats: dict[Tier, str] = {}  # conditions sharing a tier's format load it once
     for condition in conditions:
         turn = condition.user_turn
         if turn.upstream_format is not None:
             tier = Tier(turn.upstream_format)
-            template = load_instruction_format(tier, format_name)
+            if tier not in upstream_formats:
+                upstream_formats[tier] = load_instruction_format(tier, format_name)
+            template = upstream_formats[tier]
             turn_where = instruction_format_path(tier, format_name)
         else:
             assert turn.template is not None
@@ -112,19 +118,6 @@ def render_scenario(
         )
         formats[condition.id] = template
     return RenderedScenario(scenario, text, formats, records, user_file)
-
-
-def _base_path(kind: SystemPromptKind, cot: bool) -> str:
-    from af_inspect.prompts import SYSTEM_PROMPT_PATHS
-
-    return SYSTEM_PROMPT_PATHS[(kind, cot)]
-
-
-def _render_asset(path: str) -> str:
-    from af_inspect.assets import jinja_environment
-    from af_inspect.prompts import render
-
-    return render(jinja_environment().get_template(path))
 
 
 def build_condition_samples(
