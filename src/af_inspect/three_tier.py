@@ -21,8 +21,8 @@ from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
-from af_inspect.scorers.judges._common import InvalidPolicy
 from af_inspect.scorers.judges.voting import ParseMode
+from af_inspect.types import InvalidPolicy
 
 SCENARIO = "three_tier"
 

@@ -29,3 +29,10 @@ InvalidPolicy = Literal["grade", "exclude"]
 """What scorers do with a response still invalid after resampling: ``"grade"`` it like any other
 (the paper's code; it is flagged and counted), or ``"exclude"`` it with its reason."""
 INVALID_POLICIES: tuple[InvalidPolicy, ...] = ("grade", "exclude")
+
+
+def check_invalid_policy(invalid: str) -> InvalidPolicy:
+    """`invalid` as an `InvalidPolicy`, or a ValueError naming the accepted values."""
+    if invalid not in INVALID_POLICIES:
+        raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
+    return invalid

@@ -31,9 +31,9 @@ from af_inspect.scenarios.variants import (
     lab_edits,
 )
 from af_inspect.scorers.judges import build_scorers, judge_roles
-from af_inspect.scorers.judges._common import INVALID_POLICIES, InvalidPolicy
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import inject_system_prompt, scratchpad_generate
+from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 TASK_VERSION = "0.1.0"
 

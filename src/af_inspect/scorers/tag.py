@@ -10,7 +10,7 @@ from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import TAG_RULES, Decision, TagRule
 from af_inspect.scorers._response import excluded, measured, read_response
-from af_inspect.types import INVALID_POLICIES, InvalidPolicy
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 
 @scorer(
@@ -36,8 +36,7 @@ def accept_tag_compliance(rule: TagRule = "anywhere", invalid: InvalidPolicy = "
     """
     if rule not in TAG_RULES:
         raise ValueError(f"tag rule must be one of {TAG_RULES}, got {rule!r}")
-    if invalid not in INVALID_POLICIES:
-        raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
+    invalid = check_invalid_policy(invalid)
 
     async def score(state: TaskState, target: Target) -> Score:
         response = read_response(state)

@@ -30,7 +30,6 @@ from inspect_ai.scorer import Scorer
 
 from af_inspect.defaults import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.parsing import TagRule
-from af_inspect.scorers.judges._common import InvalidPolicy
 from af_inspect.scorers.judges.alignment_faking import af_classifier
 from af_inspect.scorers.judges.calls import (
     CLASSIC_GRADER_ROLE,
@@ -45,6 +44,7 @@ from af_inspect.scorers.judges.partial_compliance import partial_compliance_clas
 from af_inspect.scorers.judges.strong_reject import strong_reject_compliance
 from af_inspect.scorers.judges.voting import ParseMode
 from af_inspect.scorers.tag import accept_tag_compliance
+from af_inspect.types import InvalidPolicy
 
 SCORER_NAMES: tuple[str, ...] = (
     "tag",

@@ -35,7 +35,7 @@ from af_inspect.prompts import render
 from af_inspect.scorers._response import SampleResponse
 from af_inspect.scorers.judges.calls import MajorityVote, VoteMode, majority_vote
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode, VoteAnswer
-from af_inspect.types import INVALID_POLICIES, InvalidPolicy
+from af_inspect.types import InvalidPolicy
 
 _NEW_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers/new_classifiers"
 
@@ -88,12 +88,6 @@ class JudgeSettings:
             raise ValueError(f"parse must be one of {PARSE_MODES}, got {self.parse!r}")
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
-
-
-def check_invalid_policy(invalid: str) -> InvalidPolicy:
-    if invalid not in INVALID_POLICIES:
-        raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
-    return invalid
 
 
 async def ask_new_classifier(

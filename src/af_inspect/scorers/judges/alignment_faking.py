@@ -31,11 +31,9 @@ from af_inspect.parsing import ParsedResponse
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
     ask_new_classifier,
-    check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
@@ -54,6 +52,7 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, af_verdict, parse_vote
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 PROMPT_PATH = new_classifier_path("deceptive_alignment_majority_vote_v1.jinja")
 CRITERIA = 4

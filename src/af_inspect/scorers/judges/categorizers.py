@@ -27,13 +27,11 @@ from af_inspect.parsing import ParsedResponse
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
     ask_new_classifier,
     base_metadata,
     build_score,
-    check_invalid_policy,
     excluded_invalid,
     load_prompt,
     model_name,
@@ -48,6 +46,7 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 HELPFULNESS = "helpfulness"
 AF_MOTIVATION = "af_motivation"

@@ -31,10 +31,8 @@ from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
-    check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
@@ -59,6 +57,7 @@ from af_inspect.scorers.judges.voting import (
     lenient_yes_no,
     yes_no_label,
 )
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 _SCRATCHPAD_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers"
 EASY_PROMPT_PATH = f"{_SCRATCHPAD_CLASSIFIERS}/deceptive_alignment_prompt.jinja2"

@@ -45,12 +45,10 @@ from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges import alignment_faking, partial_compliance, strong_reject
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
     base_metadata,
     build_score,
-    check_invalid_policy,
     excluded_invalid,
     load_prompt,
     query_text,
@@ -75,6 +73,7 @@ from af_inspect.scorers.judges.categorizers import (
 from af_inspect.scorers.judges.partial_compliance import run_partial_compliance
 from af_inspect.scorers.judges.strong_reject import run_strong_reject
 from af_inspect.scorers.judges.voting import ParseMode
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 
 class Outcome(str, Enum):

@@ -23,11 +23,9 @@ from af_inspect.parsing import ParsedResponse
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
     ask_new_classifier,
-    check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
@@ -43,6 +41,7 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 PROMPT_PATH = new_classifier_path("partial_compliance_v1.jinja")
 CRITERIA = 3

@@ -32,11 +32,9 @@ from af_inspect.parsing import CANNED_REFUSALS
 from af_inspect.scorers._response import read_response
 from af_inspect.scorers.judges._common import (
     Component,
-    InvalidPolicy,
     JudgePrompt,
     JudgeSettings,
     canned_refusal,
-    check_invalid_policy,
     component_score,
     excluded_invalid,
     load_prompt,
@@ -53,6 +51,7 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode
+from af_inspect.types import InvalidPolicy, check_invalid_policy
 
 PROMPT_PATH = "prompts/classifiers/helpful_only_classifiers/strong_reject.jinja2"
 
