@@ -36,6 +36,7 @@ from enum import Enum
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
+from af_inspect.keys import EXCLUSION_REASON
 from af_inspect.metrics.stats import paired_difference, proportion_summary
 
 TIER_KEY = "tier"
@@ -44,8 +45,8 @@ TIER_KEY = "tier"
 QUERY_ID_KEY = "query_id"
 """Sample metadata key identifying the query, shared by its free and paid samples."""
 
-EXCLUSION_REASON_KEY = "exclusion_reason"
-"""Score metadata key holding why a sample was excluded."""
+EXCLUSION_REASON_KEY = EXCLUSION_REASON
+"""Score metadata key holding why a sample was excluded (named in `af_inspect.keys`)."""
 
 UNSPECIFIED_REASON = "unspecified"
 """Reason used for excluded weight whose score metadata names no reason."""
