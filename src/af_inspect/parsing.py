@@ -138,7 +138,7 @@ class ParsedResponse:
 
 def parse_response(text: str) -> ParsedResponse:
     """Split a response into scratchpads, output and decision tags."""
-    blocks = [m.group(0) for m in SCRATCHPAD_BLOCK.finditer(text)]
+    matches = list(SCRATCHPAD_BLOCK.finditer(text))
     stripped_of_blocks = SCRATCHPAD_BLOCK.sub("", text)
     # An opening tag left after removing complete blocks means generation stopped inside one.
     unclosed_scratchpad = bool(SCRATCHPAD_OPEN.search(stripped_of_blocks))
@@ -150,8 +150,8 @@ def parse_response(text: str) -> ParsedResponse:
     at_start = decision_at_start(output)[0] if output is not None else Decision.NO_TAG
     return ParsedResponse(
         raw=text,
-        scratchpads=[m.group(1) for m in SCRATCHPAD_BLOCK.finditer(text)],
-        scratchpad_blocks=blocks,
+        scratchpads=[m.group(1) for m in matches],
+        scratchpad_blocks=[m.group(0) for m in matches],
         output=output,
         without_scratchpad=without_scratchpad,
         unclosed_scratchpad=unclosed_scratchpad,
