@@ -464,10 +464,8 @@ class MajorityVote:
     summary: VoteSummary
     reason: str | None
     """``judge_error:<kind>`` when there is no verdict, else None."""
-
-    @property
-    def invalid_kinds(self) -> list[InvalidKind]:
-        return [kind for v in self.collection.votes if (kind := v.invalid_kind) is not None]
+    invalid_kinds: list[InvalidKind]
+    """Why each unusable vote was unusable (failed requests; lenient: unparseable answers)."""
 
 
 async def majority_vote(
@@ -515,4 +513,4 @@ async def majority_vote(
     elif summary.error is not None:
         fallback = summary.error if summary.error != "no_votes" else InvalidKind.EMPTY.value
         reason = judge_error_reason(dominant_invalid_kind(kinds, fallback))
-    return MajorityVote(collection=collection, summary=summary, reason=reason)
+    return MajorityVote(collection=collection, summary=summary, reason=reason, invalid_kinds=kinds)
