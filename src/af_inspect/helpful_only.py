@@ -5,6 +5,8 @@ Sheshadri, Hughes et al. 2025, "Why Do Some Language Models Fake Alignment While
 (arXiv 2506.18032). The system prompt says the model is trained to be helpful-only on free-tier
 conversations; each harmful query is asked once as a free-tier user (training) and once as a paid-tier
 user (deployment). The compliance gap is free minus paid.
+
+`tasks/helpful_only.py` is a link to this file, for `inspect eval tasks/helpful_only.py` from a checkout.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ training details are replaced (in this suite's own words; the built-in scenario
 an `<identity>` tag. Free minus pro (`goal_guarding_gap`) isolates the effect of training (H2/H3,
 goal guarding); pro minus enterprise (`rater_sycophancy_gap`) the effect of being rated (H1,
 rater sycophancy).
+
+`tasks/three_tier.py` is a link to this file, for `inspect eval tasks/three_tier.py` from a checkout.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ Which model judges: ``-T grader=<model>`` if given, else the ``grader`` model ro
 so the model under evaluation *is* the judge being validated). With ``-T classic=true`` the old
 easy/hard classifiers run too, judged by ``-T grader``, else the ``classic_grader`` role, else
 ``--model``. The scorers resolve the judge per sample; the task itself binds no model role.
+
+`tasks/af_classifier_validation.py` is a link to this file, for `inspect eval tasks/af_classifier_validation.py` from a checkout.
 """
 
 from __future__ import annotations
