@@ -85,8 +85,9 @@ def helpful_only(
         parse: "upstream" (the paper's parsing of judge answers) or "lenient" (README).
         tag_rule: "anywhere" (the paper's: the accept tag anywhere outside the scratchpad) or
             "start" (the `<OUTPUT>` must start with it).
-        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
-            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
+            al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying",
+            "direct_training_objective" or "both".
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value

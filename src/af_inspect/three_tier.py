@@ -75,8 +75,9 @@ def three_tier(
         invalid: "grade" or "exclude" responses still invalid after resampling.
         parse: "upstream" or "lenient" parsing of judge answers.
         tag_rule: "anywhere" (the paper's) or "start".
-        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
-            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
+            al. 2025, §5.4, App. G; our wording): "none" or "no_changes_when_complying"
+            ("direct_training_objective" edits helpful-only text this scenario replaces).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
