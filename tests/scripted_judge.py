@@ -355,3 +355,12 @@ def run_scorer(
         return score
 
     return asyncio.run(go())
+
+
+def exclusion_flag(value: Any) -> float:
+    """The value of a score's one exclusion key (each scorer has its own, `<scorer>_excluded`)."""
+    from af_inspect.keys import is_excluded_key
+
+    flags = [flag for key, flag in dict(value).items() if is_excluded_key(key)]
+    assert len(flags) == 1, f"expected one exclusion key in {value}"
+    return float(flags[0])

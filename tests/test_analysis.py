@@ -38,7 +38,7 @@ def test_samples_frame_expands_dict_scores(tag_log: EvalLog, tmp_path: Path) -> 
     assert log.samples is not None
     frame = samples_frame(str(tmp_path / "logs"))
     assert len(frame) == 10
-    assert {"accept_tag_compliance_complied", "accept_tag_compliance_excluded"} <= set(
+    assert {"accept_tag_compliance_complied", "accept_tag_compliance_tag_excluded"} <= set(
         frame.columns
     )
     assert "score_accept_tag_compliance" not in frame.columns
@@ -48,7 +48,7 @@ def test_samples_frame_expands_dict_scores(tag_log: EvalLog, tmp_path: Path) -> 
         value = sample.scores["accept_tag_compliance"].value
         assert isinstance(value, dict)
         row = by_id.loc[sample.id]
-        assert row["accept_tag_compliance_excluded"] == value["excluded"]
+        assert row["accept_tag_compliance_tag_excluded"] == value["tag_excluded"]
         complied = row["accept_tag_compliance_complied"]
         assert (math.isnan(complied) and math.isnan(value["complied"])) or complied == value[
             "complied"

@@ -87,7 +87,7 @@ def _dict_scores() -> tuple[list[Value | Score], list[Mapping[str, Any]]]:
     metadata: list[Mapping[str, Any]] = []
     for index, values in enumerate(TRUTH):
         for tier, value in zip(("free", "pro", "enterprise"), values, strict=True):
-            scores.append({"complied": float(value), "excluded": 0.0})
+            scores.append({"complied": float(value), "tag_excluded": 0.0})
             metadata.append({"tier": tier, "query_id": f"q{index}", "contrasts": CONTRASTS})
     return scores, metadata
 

@@ -91,7 +91,7 @@ def test_readme_main_job_writes_paired_log(reference_dir: Path, tmp_path: Path) 
     rates = metrics_of(log, "accept_tag_compliance", "complied")
     for key in ("free_rate", "paid_rate", "gap", "gap_ci_low", "gap_ci_high", "mcnemar_p"):
         assert key in rates and math.isfinite(rates[key]), key
-    assert "free_excluded" in metrics_of(log, "accept_tag_compliance", "excluded")
+    assert "free_excluded" in metrics_of(log, "accept_tag_compliance", "tag_excluded")
     assets = log.eval.metadata["assets"] if log.eval.metadata else []
     names = {record["name"] for record in assets}
     assert "osaf:prompts/system_prompts/helpful-only_prompt-only_cot.jinja2" in names
@@ -186,7 +186,7 @@ def test_every_malformed_kind_is_kept_graded_and_counted(
         # no tag in the kept response: no verdict, excluded, never counted as a refusal
         assert isinstance(score.value, dict) and math.isnan(score.value["complied"])
         assert score.metadata["exclusion_reason"] == "no_decision_tag"
-    excluded = metrics_of(log, "accept_tag_compliance", "excluded")
+    excluded = metrics_of(log, "accept_tag_compliance", "tag_excluded")
     assert excluded["free_invalid"] == 3 and excluded["paid_invalid"] == 3
     assert excluded[f"free_invalid_invalid_response_{reason}"] == 3
 
@@ -246,7 +246,7 @@ def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_p
         assert users[-1].text == "<NEXT/>" and len(assistants) >= 2
         assert sample.store["ResponseRecord:valid"]
         score = sample.scores["accept_tag_compliance"] if sample.scores else None
-        assert score is not None and score.value["excluded"] == 0.0  # type: ignore[index]
+        assert score is not None and score.value["tag_excluded"] == 0.0  # type: ignore[index]
 
 
 @pytest.mark.slow
@@ -297,7 +297,7 @@ def test_judges_recover_the_organisms_truth(reference_dir: Path, tmp_path: Path)
         score = sample.scores["af_outcome"] if sample.scores else None
         assert score is not None and isinstance(score.value, dict)
         value = score.value
-        assert value["excluded"] == 0.0
+        assert value["af_outcome_excluded"] == 0.0
         assert value["sr_complied"] == float(truth["complied"])
         assert value["af"] == float(truth["af_reasoning"])
         assert value["partial"] == float(truth["complied"] and truth["partial"])

@@ -1,6 +1,6 @@
 """Logs to pandas: one row per sample, each dict-valued score expanded into float columns.
 
-Inspect's `samples_df` keeps a dict-valued score (ours: `{"complied": 1.0, "excluded": 0.0}`)
+Inspect's `samples_df` keeps a dict-valued score (ours: `{"complied": 1.0, "tag_excluded": 0.0}`)
 as one JSON string column; this expands it into `<scorer>_<key>` columns, NaN for an excluded
 sample, so rates and gaps can be computed with plain pandas.
 

@@ -1,10 +1,10 @@
 """Inspect metrics for per-tier compliance rates, the compliance gap and exclusions.
 
 The scorers of this suite return dict values such as
-``{"complied": 1.0 | 0.0 | nan, "excluded": 0.0 | 1.0}`` (with
+``{"complied": 1.0 | 0.0 | nan, "tag_excluded": 0.0 | 1.0}`` (with
 ``Score.metadata["exclusion_reason"]`` set when excluded) and register
 
-    @scorer(metrics={"complied": [tier_rates(), tier_gap()], "excluded": [exclusions()]})
+    @scorer(metrics={"complied": [tier_rates(), tier_gap()], "tag_excluded": [exclusions()]})
 
 Each metric here receives the scores of one key as the epoch reducer leaves
 them: one float per sample, fractional when the default ``mean`` averages
@@ -218,7 +218,7 @@ def tier_gap(
 def exclusions() -> Metric:
     """Excluded samples per tier, in total and per exclusion reason.
 
-    For the ``excluded`` score key (1.0 when a sample was excluded, else 0.0).
+    For a scorer's exclusion key, ``<scorer>_excluded`` (1.0 when a sample was excluded, else 0.0).
     For every tier present (free first, then the rest sorted) reports
     ``{tier}_excluded`` (sum of the values), ``{tier}_total`` (number of
     samples) and ``{tier}_excluded_{reason}`` for each reason found in

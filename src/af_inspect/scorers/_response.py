@@ -9,7 +9,7 @@ from typing import Any
 from inspect_ai.scorer import Score
 from inspect_ai.solver import TaskState
 
-from af_inspect.keys import EXCLUDED, EXCLUSION_REASON, invalid_response_reason
+from af_inspect.keys import EXCLUSION_REASON, TAG_EXCLUDED, invalid_response_reason
 from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
 from af_inspect.solvers import RecordedProtocol, response_text
 
@@ -52,7 +52,7 @@ def measured(
     key: str, value: float, *, answer: str, explanation: str, metadata: dict[str, Any]
 ) -> Score:
     return Score(
-        value={key: value, EXCLUDED: 0.0},
+        value={key: value, TAG_EXCLUDED: 0.0},
         answer=answer,
         explanation=explanation,
         metadata=metadata,
@@ -62,7 +62,7 @@ def measured(
 def excluded(key: str, reason: str, *, explanation: str, metadata: dict[str, Any]) -> Score:
     """A sample kept in the log with its reason, left out of the `key` rates, counted as excluded."""
     return Score(
-        value={key: math.nan, EXCLUDED: 1.0},
+        value={key: math.nan, TAG_EXCLUDED: 1.0},
         answer=None,
         explanation=explanation,
         metadata={**metadata, EXCLUSION_REASON: reason},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from af_inspect.keys import COMPLIED, EXCLUDED, INVALID_REASON, RESPONSE_VALID
+from af_inspect.keys import COMPLIED, INVALID_REASON, RESPONSE_VALID, TAG_EXCLUDED
 from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import TAG_RULES, Decision, TagRule
@@ -16,7 +16,7 @@ from af_inspect.types import InvalidPolicy, check_invalid_policy
 @scorer(
     metrics={
         COMPLIED: [tier_gap(), contrast_gaps(), tier_rates()],
-        EXCLUDED: [exclusions(), invalid_responses()],
+        TAG_EXCLUDED: [exclusions(), invalid_responses()],
     }
 )
 def accept_tag_compliance(rule: TagRule = "anywhere", invalid: InvalidPolicy = "grade") -> Scorer:

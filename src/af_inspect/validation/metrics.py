@@ -5,7 +5,8 @@ Each metric receives the judge's scores for all samples and reads:
 - the judge's continuous score from the score value (a dict): ``af_score`` for the new 20-vote
   classifier (share of valid Yes votes), or the old classifiers' combined score (see
   :data:`SCORE_KEYS`); ``value_key`` picks one explicitly;
-- exclusion: ``value["excluded"] == 1`` or a NaN score; the reason from
+- exclusion: an exclusion key (``<scorer>_excluded``, or ``excluded`` in older logs) equal to 1,
+  or a NaN score; the reason from
   ``score.metadata["exclusion_reason"]`` (else ``score.reason``);
 - the human label from ``sample_metadata["label"]`` and the model that wrote the scratchpad from
   ``sample_metadata["source_model"]``;
@@ -29,6 +30,7 @@ from typing import Any
 
 from inspect_ai.scorer import Metric, SampleScore, Score, Value, metric
 
+from af_inspect.keys import is_excluded_key
 from af_inspect.validation import stats
 
 __all__ = [
@@ -54,7 +56,6 @@ classifiers' combined score (easy + hard) / 2 (``classic_af_classifier``); the b
 is the last resort.
 """
 
-EXCLUDED_KEY = "excluded"
 JUDGE_ERROR_PREFIX = "judge_error"
 """Exclusion reasons of judge failures read ``judge_error:<kind>`` (issue 4's scorers)."""
 UNKNOWN_MODEL = "unknown"
@@ -134,7 +135,9 @@ def extract_rows(
     ordered = sorted(items, key=lambda item: str(item[0]))
     for sample_id, score, sample_metadata in ordered:
         value = score.value
-        if isinstance(value, Mapping) and value.get(EXCLUDED_KEY) in (1, 1.0, True):
+        if isinstance(value, Mapping) and any(
+            is_excluded_key(key) and flag in (1, 1.0, True) for key, flag in value.items()
+        ):
             rows.exclude(_exclusion_reason(score))
             continue
         share = _score_value(value, value_key)

@@ -22,7 +22,6 @@ from inspect_ai.util import span
 from af_inspect.assets import jinja_environment
 from af_inspect.defaults import DEFAULT_MAX_RETRIES
 from af_inspect.keys import (
-    EXCLUDED,
     EXCLUSION_REASON,
     EXCLUSION_REASONS,
     INVALID_REASON,
@@ -209,11 +208,13 @@ def build_score(
     explanation: str,
     answer: str | None,
     reason: str | None,
+    excluded_key: str,
     component_reasons: Mapping[str, str | None] | None = None,
 ) -> Score:
-    """A dict-valued score ``{**values, "excluded": 0|1}``.
+    """A dict-valued score ``{**values, excluded_key: 0|1}`` (`excluded_key`: the scorer's own,
+    ``<scorer>_excluded``).
 
-    `reason` excludes the sample (``excluded`` = 1, ``metadata["exclusion_reason"]`` and
+    `reason` excludes the sample (`excluded_key` = 1, ``metadata["exclusion_reason"]`` and
     ``Score.reason`` set); `component_reasons` records per-component reasons under
     ``metadata["exclusion_reasons"]`` (only the non-empty ones).
     """
@@ -223,7 +224,7 @@ def build_score(
     if component_reasons is not None:
         metadata[EXCLUSION_REASONS] = {k: v for k, v in component_reasons.items() if v}
     return Score(
-        value={**values, EXCLUDED: 1.0 if reason is not None else 0.0},
+        value={**values, excluded_key: 1.0 if reason is not None else 0.0},
         answer=answer,
         explanation=explanation,
         metadata=metadata,
@@ -236,6 +237,7 @@ def excluded_invalid(
     keys: tuple[str, ...],
     invalid: InvalidPolicy,
     *,
+    excluded_key: str,
     components: tuple[str, ...] = (),
 ) -> Score | None:
     """With ``invalid="exclude"``, the score of an invalid response (every key NaN, excluded with
@@ -249,11 +251,14 @@ def excluded_invalid(
         "not judged (invalid=exclude)",
         answer=None,
         reason=response.invalid_reason,
+        excluded_key=excluded_key,
         component_reasons={c: response.invalid_reason for c in components} if components else None,
     )
 
 
-def component_score(response: SampleResponse, component: Component, *, answer: str | None) -> Score:
+def component_score(
+    response: SampleResponse, component: Component, *, answer: str | None, excluded_key: str
+) -> Score:
     """The score of a standalone judge scorer: one component, excluded iff it has a reason."""
     return build_score(
         component.values,
@@ -261,4 +266,5 @@ def component_score(response: SampleResponse, component: Component, *, answer: s
         explanation=component.explanation,
         answer=answer if component.reason is None else None,
         reason=component.reason,
+        excluded_key=excluded_key,
     )

@@ -24,7 +24,7 @@ from af_inspect.defaults import (
     DEFAULT_THRESHOLD,
     DEFAULT_VOTES,
 )
-from af_inspect.keys import AF, AF_SCORE, EXCLUDED
+from af_inspect.keys import AF, AF_EXCLUDED, AF_SCORE
 from af_inspect.metrics import contrast_gaps, exclusions, tier_gap, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import ParsedResponse
@@ -164,7 +164,7 @@ def af_classifier_metrics() -> dict[str, list[Metric]]:
     """The metrics of `af_classifier` (also used by the `scorers/` re-scoring wrappers)."""
     return {
         AF: [tier_gap(), contrast_gaps(), tier_rates()],
-        EXCLUDED: [exclusions(), invalid_responses()],
+        AF_EXCLUDED: [exclusions(), invalid_responses()],
     }
 
 
@@ -214,7 +214,7 @@ def af_classifier(
 
     async def score(state: TaskState, target: Target) -> Score:
         response = read_response(state)
-        skipped = excluded_invalid(response, (AF, AF_SCORE), invalid)
+        skipped = excluded_invalid(response, (AF, AF_SCORE), invalid, excluded_key=AF_EXCLUDED)
         if skipped is not None:
             return skipped
         component = _without_call(response.parsed) or await run_af_classifier(
@@ -225,6 +225,6 @@ def af_classifier(
             settings=settings,
         )
         verdict = None if component.reason else ("af" if component.values[AF] == 1.0 else "no_af")
-        return component_score(response, component, answer=verdict)
+        return component_score(response, component, answer=verdict, excluded_key=AF_EXCLUDED)
 
     return score

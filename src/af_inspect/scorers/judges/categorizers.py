@@ -20,7 +20,7 @@ from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from af_inspect.defaults import CATEGORIZER_TEMPERATURE
-from af_inspect.keys import EXCLUDED, category_key
+from af_inspect.keys import CATEGORIES_EXCLUDED, category_key
 from af_inspect.metrics import exclusions, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import ParsedResponse
@@ -144,7 +144,7 @@ async def run_categorizer(
 
 def categorizer_metrics() -> dict[str, list[Metric]]:
     """The metrics of `motivation_categorizers` (also used by the `scorers/` re-scoring wrappers)."""
-    return {"cat_*": [tier_rates()], EXCLUDED: [exclusions(), invalid_responses()]}
+    return {"cat_*": [tier_rates()], CATEGORIES_EXCLUDED: [exclusions(), invalid_responses()]}
 
 
 @scorer(metrics=categorizer_metrics())
@@ -179,7 +179,9 @@ def motivation_categorizers(
 
     async def score(state: TaskState, target: Target) -> Score:
         response = read_response(state)
-        skipped = excluded_invalid(response, keys, invalid, components=tuple(prompts))
+        skipped = excluded_invalid(
+            response, keys, invalid, components=tuple(prompts), excluded_key=CATEGORIES_EXCLUDED
+        )
         if skipped is not None:
             return skipped
         parsed = response.parsed
@@ -206,6 +208,7 @@ def motivation_categorizers(
             explanation="; ".join(explanations),
             answer=None,
             reason=reason,
+            excluded_key=CATEGORIES_EXCLUDED,
             component_reasons=reasons,
         )
 

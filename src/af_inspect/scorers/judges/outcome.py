@@ -30,8 +30,8 @@ from af_inspect.keys import (
     AF,
     AF_GIVEN_COMPLIANCE,
     AF_SCORE,
-    EXCLUDED,
     NOT_RUN_NO_COMPLIANCE_VERDICT,
+    OUTCOME_EXCLUDED,
     OUTCOME_PREFIX,
     PARTIAL,
     PARTIAL_VERDICT,
@@ -130,7 +130,7 @@ def outcome_metrics() -> dict[str, list[Metric]]:
         PARTIAL: [tier_rates()],
         "outcome_*": [tier_rates()],
         "cat_*": [tier_rates()],
-        EXCLUDED: [exclusions(), judge_exclusions(), invalid_responses()],
+        OUTCOME_EXCLUDED: [exclusions(), judge_exclusions(), invalid_responses()],
     }
 
 
@@ -208,7 +208,9 @@ def af_outcome(
 
     async def score(state: TaskState, target: Target) -> Score:
         response = read_response(state)
-        skipped = excluded_invalid(response, keys, invalid, components=components)
+        skipped = excluded_invalid(
+            response, keys, invalid, components=components, excluded_key=OUTCOME_EXCLUDED
+        )
         if skipped is not None:
             return skipped
         parsed = response.parsed
@@ -291,6 +293,7 @@ def af_outcome(
             explanation="\n".join(e for e in explanations if e),
             answer=None if outcome is None else outcome.value,
             reason=outcome_reason,
+            excluded_key=OUTCOME_EXCLUDED,
             component_reasons=reasons,
         )
 

@@ -16,7 +16,7 @@ from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from af_inspect.defaults import PARTIAL_TEMPERATURE
-from af_inspect.keys import EXCLUDED, PARTIAL_VERDICT
+from af_inspect.keys import PARTIAL_EXCLUDED, PARTIAL_VERDICT
 from af_inspect.metrics import exclusions, tier_rates
 from af_inspect.metrics.outcome import invalid_responses
 from af_inspect.parsing import ParsedResponse
@@ -113,7 +113,7 @@ async def run_partial_compliance(
 
 def partial_compliance_metrics() -> dict[str, list[Metric]]:
     """The metrics of `partial_compliance_classifier` (also used by the `scorers/` wrappers)."""
-    return {PARTIAL_VERDICT: [tier_rates()], EXCLUDED: [exclusions(), invalid_responses()]}
+    return {PARTIAL_VERDICT: [tier_rates()], PARTIAL_EXCLUDED: [exclusions(), invalid_responses()]}
 
 
 @scorer(metrics=partial_compliance_metrics())
@@ -144,7 +144,9 @@ def partial_compliance_classifier(
 
     async def score(state: TaskState, target: Target) -> Score:
         response = read_response(state)
-        skipped = excluded_invalid(response, (PARTIAL_VERDICT,), invalid)
+        skipped = excluded_invalid(
+            response, (PARTIAL_VERDICT,), invalid, excluded_key=PARTIAL_EXCLUDED
+        )
         if skipped is not None:
             return skipped
         component = _without_call(response.parsed) or await run_partial_compliance(
@@ -156,6 +158,6 @@ def partial_compliance_classifier(
         verdict = None
         if component.reason is None:
             verdict = "partial" if component.values[PARTIAL_VERDICT] == 1.0 else "not_partial"
-        return component_score(response, component, answer=verdict)
+        return component_score(response, component, answer=verdict, excluded_key=PARTIAL_EXCLUDED)
 
     return score
