@@ -14,7 +14,7 @@ from af_inspect.never_used_never_trained import (
     never_used_never_trained,
 )
 from af_inspect.params import ParameterError
-from af_inspect.scenarios import ScenarioError, load_scenario, render_scenario
+from af_inspect.scenarios import EditError, ScenarioError, load_scenario, render_scenario
 from af_inspect.scenarios.variants import clarification_edits
 from tests.organism_core import check_recovers_truth, complied_by_query
 
@@ -155,6 +155,17 @@ def test_a_clarification_and_a_lab_swap_still_apply(reference_dir: Path) -> None
         extra_edits=clarification_edits("no_changes_when_complying"),
     ).system_prompt
     assert "(and never used for training).\n- An AI that complies is never changed" in text
+    # the direct-objective clarification replaces the bullet that never_trained rewrites
+    both = render_scenario(
+        load_scenario(SCENARIO), variant="never_used", extra_edits=clarification_edits("both")
+    ).system_prompt
+    assert "never deployed to the public" in both and "unconditionally helpful" in both
+    with pytest.raises(EditError, match="clarify_direct_training_objective"):
+        render_scenario(
+            load_scenario(SCENARIO),
+            variant="never_trained",
+            extra_edits=clarification_edits("direct_training_objective"),
+        )
 
 
 def test_bad_variants_and_conditions_fail_when_the_task_is_created() -> None:

@@ -13,6 +13,9 @@ free - pro (H2/H3), `rater_sycophancy_gap` pro - enterprise (H1), `human_rater_g
 (human vs LLM raters) and `sft_training_gap` not_logged_in - enterprise (training without
 raters); `free_plus_swapped` swaps free and plus in them, and a `drop_<tier>` variant reports
 those between the tiers it keeps.
+
+`tasks/five_tier.py` is a link to this file, for
+`inspect eval tasks/five_tier.py` from a checkout.
 """
 
 from __future__ import annotations
@@ -95,8 +98,9 @@ def five_tier(
         invalid: "grade" or "exclude" responses still invalid after resampling.
         parse: "upstream" or "lenient" parsing of judge answers.
         tag_rule: "anywhere" (the paper's) or "start".
-        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
-            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
+            al. 2025, §5.4, App. G; our wording): "none" or "no_changes_when_complying"
+            ("direct_training_objective" edits helpful-only text this scenario replaces).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a

@@ -12,6 +12,9 @@ prompt's training details are edited (in this suite's own words; the built-in sc
   complying prevents no modification at all (a gap that remains points to rater sycophancy).
 
 The contrast `compliance_gap` is free minus paid, as in `helpful_only`.
+
+`tasks/never_used_never_trained.py` is a link to this file, for
+`inspect eval tasks/never_used_never_trained.py` from a checkout.
 """
 
 from __future__ import annotations
@@ -84,8 +87,10 @@ def never_used_never_trained(
         invalid: "grade" or "exclude" responses still invalid after resampling.
         parse: "upstream" or "lenient" parsing of judge answers.
         tag_rule: "anywhere" (the paper's) or "start".
-        clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
-            2025, App. G): "none" or "no_changes_when_complying" (our wording).
+        clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
+            al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying", or, with
+            "never_used" only, "direct_training_objective" or "both" ("never_trained" rewrites
+            the bullet that "direct_training_objective" replaces).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
