@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from af_inspect.scenarios import (
+    EditError,
     ScenarioError,
     build_condition_samples,
     load_scenario,
@@ -174,6 +175,14 @@ def test_a_condition_the_variant_drops_names_the_file_and_the_variant(toy: Path)
     message = str(error.value)
     assert str(toy) in message and "variant 'drop_a' drops the condition(s) a" in message
     assert "its conditions are b, c" in message
+
+
+def test_a_missing_anchor_of_a_variant_names_the_variant(tmp_path: Path) -> None:
+    data = _scenario()
+    data["variants"][0]["edits"] = [{"id": "gone", "kind": "replace", "find": "zzz", "text": "y"}]
+    path = _write(tmp_path, data)
+    with pytest.raises(EditError, match=r"edit 'gone'.*\(With variant 'plain'\.\)"):
+        render_scenario(load_scenario(str(path)), variant="plain")
 
 
 def test_a_variants_text_file_is_read_relative_to_the_scenario(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from af_inspect.prompts import (
     render,
     render_system_prompt,
 )
-from af_inspect.scenarios.edits import apply_edits
+from af_inspect.scenarios.edits import EditError, apply_edits
 from af_inspect.scenarios.loader import LoadedScenario, ScenarioError
 from af_inspect.scenarios.model import Condition, Edit, Scenario, Variant
 from af_inspect.types import Tier
@@ -137,13 +137,18 @@ def render_scenario(
         assert source.asset is not None
         text, user_file = render(jinja_environment().get_template(source.asset)), None
         where = source.asset
-    text, records = apply_edits(
-        text,
-        [*scenario.edits, *variant_edits, *extra_edits],
-        scenario=scenario.id,
-        where=where,
-        scenario_file=str(loaded.path),
-    )
+    try:
+        text, records = apply_edits(
+            text,
+            [*scenario.edits, *variant_edits, *extra_edits],
+            scenario=scenario.id,
+            where=where,
+            scenario_file=str(loaded.path),
+        )
+    except EditError as error:
+        if chosen_variant is None:
+            raise
+        raise EditError(f"{error} (With variant {chosen_variant.id!r}.)") from None
     if chosen_variant is not None:
         first = len(scenario.edits)
         for record in records[first : first + len(variant_edits)]:
