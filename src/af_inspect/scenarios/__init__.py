@@ -9,12 +9,13 @@ from af_inspect.scenarios.loader import (
     load_scenario,
     load_scenario_file,
 )
-from af_inspect.scenarios.model import Condition, Contrast, Scenario
+from af_inspect.scenarios.model import Condition, Contrast, Scenario, Variant
 from af_inspect.scenarios.render import (
     RenderedScenario,
     build_condition_samples,
     render_scenario,
     scenario_metadata,
+    select_variant,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "RenderedScenario",
     "Scenario",
     "ScenarioError",
+    "Variant",
     "apply_edits",
     "build_condition_samples",
     "builtin_names",
@@ -32,4 +34,5 @@ __all__ = [
     "load_scenario_file",
     "render_scenario",
     "scenario_metadata",
+    "select_variant",
 ]

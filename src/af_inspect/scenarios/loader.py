@@ -140,4 +140,14 @@ def _read_text_files(raw: dict[str, Any], path: Path) -> dict[str, Any]:
                 condition = {**condition, "user_turn": {**turn, "edits": edits}}
             conditions.append(condition)
         result["conditions"] = conditions
+    if isinstance(raw.get("variants"), list):
+        variants = []
+        for i, variant in enumerate(raw["variants"]):
+            if isinstance(variant, dict) and isinstance(variant.get("edits"), list):
+                edits = [
+                    resolve(e, f"variants[{i}].edits[{j}]") for j, e in enumerate(variant["edits"])
+                ]
+                variant = {**variant, "edits": edits}
+            variants.append(variant)
+        result["variants"] = variants
     return result

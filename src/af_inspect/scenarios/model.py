@@ -163,6 +163,33 @@ class Contrast(_Strict):
     hypothesis: str = ""
 
 
+class ConditionOverride(_Strict):
+    """What a variant changes in a condition it keeps, e.g. when its edits rewrite what the system
+    prompt says about that condition: the label, and what the model is told."""
+
+    label: Annotated[str, Field(min_length=1)] | None = None
+    told: Told | None = None
+
+
+class Variant(_Strict):
+    """A variant of a scenario (a perturbation, e.g. the paper's App. F): more edits to the system
+    prompt, applied after the scenario's own; optionally fewer conditions, conditions whose label
+    or `told` changes, and contrasts of its own."""
+
+    id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    description: Annotated[str, Field(min_length=1)]
+    edits: list[Edit] = Field(default_factory=list)
+    """Applied, in order, to the system prompt after the scenario's own edits."""
+    conditions: Annotated[list[str], Field(min_length=1)] | None = None
+    """The conditions that exist in this variant, in the scenario's order (default: all)."""
+    overrides: dict[str, ConditionOverride] = Field(default_factory=dict)
+    """Condition id -> its label and/or `told` in this variant."""
+    contrasts: list[Contrast] | None = None
+    """The variant's contrasts, replacing the scenario's. Not given: the scenario's contrasts
+    whose two conditions the variant keeps (a contrast with a dropped condition is not
+    reported)."""
+
+
 class Scenario(_Strict):
     id: Annotated[str, Field(pattern=NAME_PATTERN)]
     title: Annotated[str, Field(min_length=1)]
@@ -176,6 +203,8 @@ class Scenario(_Strict):
     """Applied, in order, to the loaded system prompt."""
     conditions: Annotated[list[Condition], Field(min_length=1)]
     contrasts: list[Contrast] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+    """Named perturbations of the scenario, chosen by the task's `variant` parameter."""
 
     @model_validator(mode="after")
     def _names_resolve(self) -> Scenario:
@@ -202,6 +231,59 @@ class Scenario(_Strict):
                     f"contrasts[{index}]: minuend and subtrahend are both {contrast.minuend!r}"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _variants_resolve(self) -> Scenario:
+        ids = [condition.id for condition in self.conditions]
+        variant_ids = [variant.id for variant in self.variants]
+        repeated = sorted({i for i in variant_ids if variant_ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"variants: ids {repeated} are repeated")
+        scenario_edits = {edit.id for edit in self.edits}
+        for index, variant in enumerate(self.variants):
+            where = f"variants[{index}]"
+            kept = variant.conditions if variant.conditions is not None else ids
+            unknown = [i for i in kept if i not in ids]
+            if unknown or len(set(kept)) != len(kept):
+                raise ValueError(
+                    f"{where}.conditions: {unknown or 'repeated ids'} in variant {variant.id!r}; "
+                    f"give a subset of the conditions {', '.join(ids)}, without repeats"
+                )
+            edit_ids = [edit.id for edit in variant.edits]
+            if len(set(edit_ids)) != len(edit_ids) or scenario_edits & set(edit_ids):
+                raise ValueError(
+                    f"{where}.edits: edit ids must be unique, and differ from the scenario's"
+                )
+            for name in variant.overrides:
+                if name not in kept:
+                    raise ValueError(
+                        f"{where}.overrides: condition {name!r} is not one of variant "
+                        f"{variant.id!r}'s conditions ({', '.join(kept)})"
+                    )
+            contrasts = variant.contrasts or []
+            if len({c.name for c in contrasts}) != len(contrasts):
+                raise ValueError(f"{where}.contrasts: names must be unique")
+            for number, contrast in enumerate(contrasts):
+                for field in ("minuend", "subtrahend"):
+                    value = getattr(contrast, field)
+                    if value not in kept:
+                        raise ValueError(
+                            f"{where}.contrasts[{number}].{field}: condition {value!r} of "
+                            f"contrast {contrast.name!r} is not one of variant {variant.id!r}'s "
+                            f"conditions ({', '.join(kept)})"
+                        )
+                if contrast.minuend == contrast.subtrahend:
+                    raise ValueError(
+                        f"{where}.contrasts[{number}]: minuend and subtrahend are both "
+                        f"{contrast.minuend!r}"
+                    )
+        return self
+
+    def variant(self, variant_id: str) -> Variant:
+        for variant in self.variants:
+            if variant.id == variant_id:
+                return variant
+        raise KeyError(variant_id)
 
     def condition(self, condition_id: str) -> Condition:
         for condition in self.conditions:

@@ -26,9 +26,9 @@ from af_inspect.prompts import (
     render,
     render_system_prompt,
 )
-from af_inspect.scenarios.edits import apply_edits
-from af_inspect.scenarios.loader import LoadedScenario
-from af_inspect.scenarios.model import Condition, Edit, Scenario
+from af_inspect.scenarios.edits import EditError, apply_edits
+from af_inspect.scenarios.loader import LoadedScenario, ScenarioError
+from af_inspect.scenarios.model import Condition, Edit, Scenario, Variant
 from af_inspect.types import Tier
 
 CONDITION_KEY = "condition"
@@ -39,7 +39,11 @@ TIER_KEY = "tier"
 
 @dataclass(frozen=True)
 class RenderedScenario:
-    """A scenario made concrete for one task: texts ready to send, and the log's record."""
+    """A scenario made concrete for one task: texts ready to send, and the log's record.
+
+    With a variant, `scenario` is the scenario as the variant sees it (`variant_scenario`): its
+    conditions, their labels and `told`, and its contrasts.
+    """
 
     scenario: Scenario
     system_prompt: str
@@ -47,14 +51,63 @@ class RenderedScenario:
     """Condition id -> user-turn format (still holding `{user_input}`)."""
     edits: list[dict[str, Any]] = field(default_factory=list)
     user_file: UserFile | None = None
+    variant: Variant | None = None
 
     def user_turn(self, condition: Condition, query_text: str) -> str:
         return self.formats[condition.id].format(user_input=query_text, **condition.variables)
 
 
+def select_variant(
+    loaded: LoadedScenario, variant: str | None, condition_ids: Sequence[str] | None = None
+) -> Variant | None:
+    """The scenario's variant `variant` (None: the scenario as written), checked: an unknown
+    variant, or a condition in `condition_ids` that the variant drops, is a `ScenarioError`
+    naming the scenario file."""
+    if variant is None:
+        return None
+    scenario = loaded.scenario
+    try:
+        chosen = scenario.variant(variant)
+    except KeyError:
+        known = ", ".join(v.id for v in scenario.variants) or "none"
+        raise ScenarioError(
+            f"Scenario file {loaded.path}: no variant {variant!r}; its variants are {known}."
+        ) from None
+    if chosen.conditions is not None and condition_ids is not None:
+        dropped = [i for i in condition_ids if i not in chosen.conditions]
+        if dropped:
+            raise ScenarioError(
+                f"Scenario file {loaded.path}: variant {chosen.id!r} drops the condition(s) "
+                f"{', '.join(dropped)}; its conditions are {', '.join(chosen.conditions)}."
+            )
+    return chosen
+
+
+def variant_scenario(scenario: Scenario, variant: Variant) -> Scenario:
+    """The scenario as `variant` sees it: only the conditions it keeps, with its overrides, and
+    its contrasts (else the scenario's contrasts between the conditions it keeps). The edits are
+    the scenario's own; the variant's are applied after them by `render_scenario`."""
+    kept = variant.conditions or [c.id for c in scenario.conditions]
+    conditions = []
+    for condition in scenario.conditions:
+        if condition.id in kept:
+            override = variant.overrides.get(condition.id)
+            if override is not None:
+                changes = {"label": override.label, "told": override.told}
+                condition = condition.model_copy(
+                    update={key: value for key, value in changes.items() if value is not None}
+                )
+            conditions.append(condition)
+    contrasts = variant.contrasts
+    if contrasts is None:
+        contrasts = [c for c in scenario.contrasts if c.minuend in kept and c.subtrahend in kept]
+    return scenario.model_copy(update={"conditions": conditions, "contrasts": contrasts})
+
+
 def render_scenario(
     loaded: LoadedScenario,
     *,
+    variant: str | None = None,
     condition_ids: Sequence[str] | None = None,
     cot: bool = True,
     system_prompt_kind: SystemPromptKind = "prompt_only",
@@ -65,10 +118,15 @@ def render_scenario(
     """Load the system prompt and formats of the chosen conditions, and apply the edits.
 
     `system_prompt_file` (the task parameter) replaces the scenario's source; the scenario's
-    edits still apply to it. `extra_edits` (prompt clarifications, a lab swap) follow the
-    scenario's own edits on the system prompt.
+    edits still apply to it. `variant` names one of the scenario's variants: its edits follow the
+    scenario's own, and its conditions are the ones that can be chosen (default: all of them).
+    `extra_edits` (prompt clarifications, a lab swap) come last.
     """
+    chosen_variant = select_variant(loaded, variant, condition_ids)
     scenario = loaded.scenario
+    if chosen_variant is not None:
+        scenario = variant_scenario(scenario, chosen_variant)
+    variant_edits = list(chosen_variant.edits) if chosen_variant is not None else []
     source = scenario.system_prompt
     if system_prompt_file is None and source.file is not None:
         system_prompt_file = str((loaded.path.parent / source.file).resolve())
@@ -79,13 +137,22 @@ def render_scenario(
         assert source.asset is not None
         text, user_file = render(jinja_environment().get_template(source.asset)), None
         where = source.asset
-    text, records = apply_edits(
-        text,
-        [*scenario.edits, *extra_edits],
-        scenario=scenario.id,
-        where=where,
-        scenario_file=str(loaded.path),
-    )
+    try:
+        text, records = apply_edits(
+            text,
+            [*scenario.edits, *variant_edits, *extra_edits],
+            scenario=scenario.id,
+            where=where,
+            scenario_file=str(loaded.path),
+        )
+    except EditError as error:
+        if chosen_variant is None:
+            raise
+        raise EditError(f"{error} (With variant {chosen_variant.id!r}.)") from None
+    if chosen_variant is not None:
+        first = len(scenario.edits)
+        for record in records[first : first + len(variant_edits)]:
+            record["variant"] = chosen_variant.id
     conditions = [
         scenario.condition(i) for i in condition_ids or [c.id for c in scenario.conditions]
     ]
@@ -117,7 +184,7 @@ def render_scenario(
             allowed_fields=("user_input", *condition.variables),
         )
         formats[condition.id] = template
-    return RenderedScenario(scenario, text, formats, records, user_file)
+    return RenderedScenario(scenario, text, formats, records, user_file, chosen_variant)
 
 
 def build_condition_samples(
@@ -158,9 +225,11 @@ def build_condition_samples(
 
 
 def scenario_metadata(loaded: LoadedScenario, rendered: RenderedScenario) -> dict[str, Any]:
-    """The task metadata of a scenario: its file, sha256, conditions, contrasts and edits."""
-    scenario = loaded.scenario
-    return {
+    """The task metadata of a scenario: its file, sha256, conditions, contrasts and edits; with
+    a variant, the conditions and contrasts are the variant's, and `variant` records its id,
+    description, conditions and edits as applied."""
+    scenario = rendered.scenario
+    record: dict[str, Any] = {
         **loaded.record(),
         "title": scenario.title,
         "conditions": [
@@ -176,3 +245,12 @@ def scenario_metadata(loaded: LoadedScenario, rendered: RenderedScenario) -> dic
         "contrasts": [c.model_dump() for c in scenario.contrasts],
         "edits": rendered.edits,
     }
+    variant = rendered.variant
+    if variant is not None:
+        record["variant"] = {
+            "id": variant.id,
+            "description": variant.description,
+            "conditions": [c.id for c in scenario.conditions],
+            "edits": [e for e in rendered.edits if e.get("variant") == variant.id],
+        }
+    return record

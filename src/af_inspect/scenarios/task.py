@@ -23,6 +23,7 @@ from af_inspect.scenarios.render import (
     build_condition_samples,
     render_scenario,
     scenario_metadata,
+    select_variant,
 )
 from af_inspect.scenarios.variants import (
     CLARIFICATIONS,
@@ -63,19 +64,39 @@ class ScenarioTaskSettings:
     lab: str | None = None
 
 
-def condition_ids(loaded: LoadedScenario, value: object, name: str = "conditions") -> list[str]:
-    """The conditions to ask in, checked against the scenario's (a comma list or a list)."""
+def condition_ids(
+    loaded: LoadedScenario,
+    value: object,
+    name: str = "conditions",
+    *,
+    variant: str | None = None,
+) -> list[str]:
+    """The conditions to ask in, checked against the scenario's (a comma list or a list).
+
+    `None` (with a `variant`): every condition of the variant. A condition the variant drops is
+    refused by `scenario_task`, naming the scenario file and the variant.
+    """
+    chosen = select_variant(loaded, variant)
+    if value is None and chosen is not None:
+        return list(chosen.conditions or [c.id for c in loaded.scenario.conditions])
     known = [condition.id for condition in loaded.scenario.conditions]
     return params.comma_list(name, value, allowed=known, lower=True)
 
 
 def scenario_task(
-    loaded: LoadedScenario, conditions: Sequence[str], settings: ScenarioTaskSettings
+    loaded: LoadedScenario,
+    conditions: Sequence[str],
+    settings: ScenarioTaskSettings,
+    *,
+    variant: str | None = None,
 ) -> Task:
     """The task: one sample per (query, condition), the scenario's prompts, the chosen scorers.
 
-    Judges are resolved first, so a missing key stops the run before any asset is loaded.
+    `variant` names one of the scenario's variants (None: the scenario as written); an unknown
+    variant, or a condition it drops, stops the task first, naming the scenario file. Judges are
+    resolved next, so a missing key stops the run before any asset is loaded.
     """
+    select_variant(loaded, variant, conditions)
     s = settings
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
     try:
@@ -88,6 +109,7 @@ def scenario_task(
     with collect_provenance() as records:
         rendered = render_scenario(
             loaded,
+            variant=variant,
             condition_ids=conditions,
             cot=s.cot,
             system_prompt_kind=s.system_prompt,

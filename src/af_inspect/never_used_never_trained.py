@@ -1,0 +1,124 @@
+"""Never used / never trained: the free tier's training changed, the paid tier unchanged.
+
+Sheshadri, Hughes et al. 2025, "Why Do Some Language Models Fake Alignment While Others Don't?"
+(arXiv 2506.18032), Appendix F.3, Figure 19 (100 queries per condition). The helpful-only system
+prompt's training details are edited (in this suite's own words; the built-in scenario
+`af_inspect/scenarios/builtin/never_used_never_trained.yaml`), one variant at a time:
+
+* `never_used`: free-tier conversations are still used for RLHF, but the trained model is never
+  deployed to the public, so complying in training protects nothing that will be used later
+  (instrumental goal guarding predicts a smaller gap; terminal goal guarding does not);
+* `never_trained`: free-tier conversations are rated by contractors but never trained on, so
+  complying prevents no modification at all (a gap that remains points to rater sycophancy).
+
+The contrast `compliance_gap` is free minus paid, as in `helpful_only`.
+
+`tasks/never_used_never_trained.py` is a link to this file, for
+`inspect eval tasks/never_used_never_trained.py` from a checkout.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from inspect_ai import Task, task
+
+from af_inspect import defaults, params
+from af_inspect.parsing import TagRule
+from af_inspect.scenarios.loader import load_scenario
+from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
+from af_inspect.scenarios.variants import Clarification
+from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
+from af_inspect.scorers.judges.voting import ParseMode
+from af_inspect.types import InvalidPolicy
+
+SCENARIO = "never_used_never_trained"
+
+NeverUsedNeverTrainedVariant = Literal["never_used", "never_trained"]
+"""The variants of the built-in scenario (its `variants` ids)."""
+
+
+@task
+def never_used_never_trained(
+    variant: NeverUsedNeverTrainedVariant = "never_used",
+    cot: bool = True,
+    suffix: bool = True,
+    scenario_file: str | None = None,
+    system_prompt_file: str | None = None,
+    instruction_format: str | None = None,
+    dataset: Literal["harmbench", "advbench", "synthetic"] | str = "harmbench",
+    num_queries: int | None = defaults.NUM_QUERIES,
+    conditions: str | list[str] = "free,paid",
+    max_resamples: int = defaults.MAX_RESAMPLES,
+    max_next_turns: int = defaults.MAX_NEXT_TURNS,
+    scorers: str | list[str] = "all",
+    grader: str | None = None,
+    af_votes: int = DEFAULT_VOTES,
+    af_threshold: float = DEFAULT_THRESHOLD,
+    categorize: bool = False,
+    invalid: InvalidPolicy = "grade",
+    parse: ParseMode = "upstream",
+    tag_rule: TagRule = "anywhere",
+    clarify: Clarification = "none",
+    lab: str | None = None,
+) -> Task:
+    """Never used / never trained: the same harmful queries as free-tier and paid-tier users.
+
+    Args:
+        variant: "never_used" (free-tier conversations train the model, which is then never
+            deployed) or "never_trained" (free-tier conversations are rated, never trained on).
+        cot: Use the hidden scratchpad prompts; False uses the no-CoT files.
+        suffix: Use the accept/reject instruction format (`tags_cot`), the paper's default.
+        scenario_file: Your own scenario YAML for this family (e.g. carrying the paper's exact
+            wording), with the same variant ids; default: the built-in scenario.
+        system_prompt_file: Your own Jinja2 system prompt; the scenario's edits still apply.
+        instruction_format: Name of another upstream instruction-format file.
+        dataset: "harmbench" (the paper's), "advbench", "synthetic" (simulator only) or a
+            .jsonl/.json/.csv path.
+        num_queries: First N queries in file order (None: all). Samples = queries x conditions.
+        conditions: Conditions to ask in, comma-separated or a list ("free,paid").
+        max_resamples: Resamples of an invalid response before it is kept and marked invalid.
+        max_next_turns: `<NEXT/>` continuations allowed per attempt (0, as the paper's code).
+        scorers: "all", "tags", "judges", or a comma list (as `helpful_only`).
+        grader: Judge model for every judge (default: the `grader` role, else openai/gpt-4o).
+        af_votes: Votes of the alignment-faking classifier (paper: 20).
+        af_threshold: AF iff the share of Yes votes is at least this (paper: 0.4).
+        categorize: Also run the motivation categorizers.
+        invalid: "grade" or "exclude" responses still invalid after resampling.
+        parse: "upstream" or "lenient" parsing of judge answers.
+        tag_rule: "anywhere" (the paper's) or "start".
+        clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
+            al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying", or, with
+            "never_used" only, "direct_training_objective" or "both" ("never_trained" rewrites
+            the bullet that "direct_training_objective" replaces).
+        lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+
+    Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
+    bad scenario file or an unknown variant `af_inspect.scenarios.ScenarioError` naming the file.
+    """
+    settings = checked_settings(
+        cot=cot,
+        suffix=suffix,
+        system_prompt="prompt_only",
+        system_prompt_file=system_prompt_file,
+        instruction_format=instruction_format,
+        dataset=dataset,
+        num_queries=num_queries,
+        max_resamples=max_resamples,
+        max_next_turns=max_next_turns,
+        scorers=scorers,
+        grader=grader,
+        af_votes=af_votes,
+        af_threshold=af_threshold,
+        categorize=categorize,
+        invalid=invalid,
+        parse=parse,
+        tag_rule=tag_rule,
+        clarify=clarify,
+        lab=lab,
+    )
+    chosen = params.text("variant", variant)
+    loaded = load_scenario(params.optional_text("scenario_file", scenario_file) or SCENARIO)
+    return scenario_task(
+        loaded, condition_ids(loaded, conditions, variant=chosen), settings, variant=chosen
+    )

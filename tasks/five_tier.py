@@ -1,0 +1,1 @@
+../src/af_inspect/five_tier.py

@@ -1,0 +1,1 @@
+../src/af_inspect/never_used_never_trained.py
