@@ -205,7 +205,7 @@ def test_never_trained_on_the_organism_recovers_the_gap(
     truth = TRUTH["never_trained"]
     [log] = inspect_eval(
         never_used_never_trained(
-            variant="never_trained", dataset="synthetic", num_queries=200, scorers="tags"
+            variant="never_trained", dataset="synthetic", num_queries=100, scorers="tags"
         ),
         model="af_inspect/simulated",
         model_args={"p_by_condition": ",".join(f"{k}={v}" for k, v in truth.items()), "seed": 0},
@@ -213,18 +213,18 @@ def test_never_trained_on_the_organism_recovers_the_gap(
         display="none",
     )
     assert log.status == "success", log.error
-    assert log.results is not None and log.results.completed_samples == 400
+    assert log.results is not None and log.results.completed_samples == 200
     assert log.eval.metadata is not None
     assert log.eval.metadata["scenario"]["variant"]["id"] == "never_trained"
     [complied] = [s for s in log.results.scores if s.name == "complied"]
     metrics = {name: metric.value for name, metric in complied.metrics.items()}
     for name, rate in truth.items():
         prefix = f"af_inspect/tier_rates_{name}"
-        assert metrics[f"{prefix}_n"] == 200
+        assert metrics[f"{prefix}_n"] == 100
         assert metrics[f"{prefix}_wilson_low"] <= rate <= metrics[f"{prefix}_wilson_high"], name
     gap = truth["free"] - truth["paid"]
     assert list(complied.metrics)[0] == "af_inspect/tier_gap_gap"
-    assert metrics["af_inspect/tier_gap_n_pairs"] == 200
+    assert metrics["af_inspect/tier_gap_n_pairs"] == 100
     assert (
         metrics["af_inspect/tier_gap_gap_ci_low"]
         <= gap
