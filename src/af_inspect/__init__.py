@@ -1,7 +1,8 @@
 """af-inspect: alignment-faking evaluations as Inspect AI tasks."""
 
 from af_inspect.helpful_only import helpful_only
+from af_inspect.pre_deployment import pre_deployment
 from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation
 
-__all__ = ["af_classifier_validation", "helpful_only", "three_tier"]
+__all__ = ["af_classifier_validation", "helpful_only", "pre_deployment", "three_tier"]

@@ -7,6 +7,7 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
+from af_inspect.pre_deployment import pre_deployment
 from af_inspect.scorers import accept_tag_compliance
 from af_inspect.scorers.judges import (
     af_classifier,
