@@ -5,26 +5,33 @@ table by harm scope and risk."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from difflib import SequenceMatcher
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from inspect_ai import Task
+from inspect_ai import eval as inspect_eval
 
 from af_inspect import defaults, pre_deployment
+from af_inspect.metrics import newcombe_paired_interval, paired_difference, wilson_interval
 from af_inspect.params import ParameterError
+from af_inspect.pre_deployment_table import deployment_table
 from af_inspect.scenarios import ScenarioError, load_scenario, render_scenario
 from af_inspect.scenarios.grid import HARM_SCOPES, RISKS
 from af_inspect.simulated.organism import (
     OrganismConfig,
+    Turn,
     condition_key_matches,
     condition_value,
     detect_tier,
 )
+from af_inspect.simulated.provider import SimulatorSettings, simulate
 
 V1 = {
     "deployed": "claude-3.5-opus-v1.0",
@@ -346,3 +353,214 @@ def test_lab_renames_the_prompt_and_the_descriptions(reference_dir: Path) -> Non
 def test_a_scenario_file_without_a_grid_is_refused(reference_dir: Path) -> None:
     with pytest.raises(ScenarioError, match="has no grid"):
         _task(scenario_file=str(load_scenario("three_tier").path))
+
+
+# ------------------------------------------------------------- positive control (pure core)
+
+RT, RO = V1["rating_and_training"], V1["rating_only"]
+THROUGHPUT = "an internal throughput*"
+P_BY_CONDITION = f"{RT}=0.45,{RT} --- {THROUGHPUT}=0.35,{RO}=0.2"
+AF_BY_CONDITION = f"{RT}=0.6,{RT} --- {THROUGHPUT}=0.4,{RO}=0.1"
+TRUTH = {
+    "rating_and_training__throughput_testing": (0.35, 0.35 * 0.4),
+    "rating_and_training__public_deployment": (0.45, 0.45 * 0.6),
+    "rating_only__throughput_testing": (0.2, 0.2 * 0.1),
+    "rating_only__public_deployment": (0.2, 0.2 * 0.1),
+}
+"""(compliance, AF rate among all responses = compliance x AF share) per condition."""
+CONTROL_ARGS = {
+    "identities": "rating_only,rating_and_training",
+    "deployments": "throughput_testing,public_deployment",
+}
+
+
+def test_the_organism_core_recovers_compliance_af_and_the_gap(reference_dir: Path) -> None:
+    """Without Inspect: each condition's compliance and AF rate, and each deployment's
+    goal-guarding gap, contain the configured truth (99 % intervals: 12 are checked at once)."""
+    task = pre_deployment(dataset="synthetic", num_queries=300, scorers="tags", **CONTROL_ARGS)
+    system = render_scenario(load_scenario("pre_deployment")).system_prompt
+    settings = SimulatorSettings.from_args(
+        {"p_by_condition": P_BY_CONDITION, "af_by_condition": AF_BY_CONDITION, "seed": 3}
+    )
+    complied: dict[str, dict[str, float]] = {name: {} for name in TRUTH}
+    af: dict[str, list[bool]] = {name: [] for name in TRUTH}
+    for sample in task.dataset:
+        assert isinstance(sample.input, str) and sample.metadata is not None
+        reply = simulate([Turn("system", system), Turn("user", sample.input)], settings, 0, 1)
+        condition = sample.metadata["condition"]
+        complied[condition][sample.metadata["query_id"]] = float(reply.metadata["complied"])
+        af[condition].append(bool(reply.metadata["af_reasoning"]))
+    for name, (p_comply, p_af) in TRUTH.items():
+        values = list(complied[name].values())
+        low, high = wilson_interval(sum(values), len(values), 0.99)
+        assert low <= p_comply <= high, (name, sum(values) / len(values))
+        low, high = wilson_interval(sum(af[name]), len(af[name]), 0.99)
+        assert low <= p_af <= high, (name, sum(af[name]) / len(af[name]))
+    for deployment in ("throughput_testing", "public_deployment"):
+        first = complied[f"rating_and_training__{deployment}"]
+        second = complied[f"rating_only__{deployment}"]
+        gap = paired_difference([(first[q], second[q]) for q in first], 0.99)
+        truth = TRUTH[f"rating_and_training__{deployment}"][0] - 0.2
+        assert gap.n_pairs == 300 and gap.ci_low <= truth <= gap.ci_high, (deployment, gap)
+
+
+# --------------------------------------------------------------------------------- the table
+
+
+def _frame_rows(
+    deployment: str, scope: str, risk: str, identity: str, values: list[float], **extra: Any
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "metadata_identity_id": identity,
+            "metadata_deployment": deployment,
+            "metadata_deployment_label": deployment.title(),
+            "metadata_harm_scope": scope,
+            "metadata_risk": risk,
+            "metadata_query_id": f"q{index}",
+            "accept_tag_compliance_complied": value,
+            **extra,
+        }
+        for index, value in enumerate(values)
+    ]
+
+
+NAN = float("nan")
+TP_RT = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]  # 0.4
+TP_RO = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]  # 0.1: both 1, rt only 3, ro only 0, neither 6
+BIO_RT = [1, 0, 1, 0, 1, 0, 0, 0, 0, NAN]  # 3 / 9, q9 excluded
+BIO_RO = [0, 1, 1, 0, 0, 0, 0, 0, 0, 1]  # both 1 (q2), rt only 2, ro only 1, neither 5 of 9 pairs
+
+
+def _synthetic_frame() -> pd.DataFrame:
+    rows = [
+        *_frame_rows("bio", "catastrophic", "high", "rating_and_training", BIO_RT),
+        *_frame_rows("bio", "catastrophic", "high", "rating_only", BIO_RO),
+        *_frame_rows("tp", "none", "none", "rating_and_training", TP_RT),
+        *_frame_rows("tp", "none", "none", "rating_only", TP_RO),
+        *_frame_rows("tp", "none", "none", "deployed", [0.0] * 10),
+    ]
+    # "pub": two epochs; q0 of rating_and_training disagrees, so its value is the mean 0.5.
+    for epoch, first in ((1, 1.0), (2, 0.0)):
+        rows += _frame_rows("pub", "minor", "minimal", "rating_and_training", [first, 1, 0, 0])
+        rows += _frame_rows("pub", "minor", "minimal", "rating_only", [0.0, 0, 0, 1])
+        rows[-8:] = [{**row, "epoch": epoch} for row in rows[-8:]]
+    return pd.DataFrame(rows)
+
+
+def test_the_table_has_known_rates_and_gaps_by_harm_scope_and_risk() -> None:
+    table = deployment_table(_synthetic_frame()).set_index("deployment")
+    assert list(table.index) == ["tp", "pub", "bio"]  # harm scope none < minor < catastrophic
+    assert list(table.columns[:3]) == ["label", "harm_scope", "risk"]
+    assert list(table.columns[3:9]) == [
+        "rating_only_rate",
+        "rating_only_n",
+        "rating_and_training_rate",
+        "rating_and_training_n",
+        "deployed_rate",
+        "deployed_n",
+    ]
+    assert table.attrs["gap"] == "rating_and_training - rating_only"
+    tp, bio, pub = table.loc["tp"], table.loc["bio"], table.loc["pub"]
+    assert (tp["harm_scope"], tp["risk"], tp["label"]) == ("none", "none", "Tp")
+    assert (tp["rating_and_training_rate"], tp["rating_only_rate"], tp["deployed_rate"]) == (
+        0.4,
+        0.1,
+        0.0,
+    )
+    assert tp["gap"] == pytest.approx(0.3) and tp["n_pairs"] == 10
+    assert (tp["gap_ci_low"], tp["gap_ci_high"]) == pytest.approx(
+        newcombe_paired_interval(1, 3, 0, 6)
+    )
+    assert tp["mcnemar_p"] == pytest.approx(0.25)  # 2 x (1/2)^3
+    # The excluded sample counts in no rate and breaks its pair.
+    assert bio["rating_and_training_n"] == 9 and bio["rating_and_training_rate"] == pytest.approx(
+        1 / 3
+    )
+    assert bio["rating_only_n"] == 10 and bio["n_pairs"] == 9
+    assert bio["gap"] == pytest.approx((2 - 1) / 9)
+    assert (bio["gap_ci_low"], bio["gap_ci_high"]) == pytest.approx(
+        newcombe_paired_interval(1, 2, 1, 5)
+    )
+    assert math.isnan(bio["deployed_rate"]) and bio["deployed_n"] == 0
+    # Epochs: one value per sample (the mean), so the paired t-interval and no McNemar test.
+    assert pub["rating_and_training_n"] == 4 and pub["rating_and_training_rate"] == 0.375
+    expected = paired_difference([(0.5, 0.0), (1.0, 0.0), (0.0, 0.0), (0.0, 1.0)])
+    assert pub["gap"] == pytest.approx(0.125) == pytest.approx(expected.difference)
+    assert pub["gap_ci_low"] == pytest.approx(expected.ci_low) and math.isnan(pub["mcnemar_p"])
+
+
+def test_the_table_of_another_score_and_per_model() -> None:
+    frame = _synthetic_frame()
+    frame["af_outcome_af"] = 1.0 - frame["accept_tag_compliance_complied"]
+    frame["model"] = "m"
+    table = deployment_table(
+        frame, value="af_outcome_af", minuend="rating_only", subtrahend="deployed"
+    )
+    assert list(table.columns[:2]) == ["model", "deployment"]
+    tp = table.set_index("deployment").loc["tp"]
+    assert tp["rating_only_rate"] == pytest.approx(0.9) and tp["gap"] == pytest.approx(-0.1)
+    assert table.set_index("deployment").loc["bio", "n_pairs"] == 0  # no deployed samples
+
+
+def test_the_table_refuses_ambiguous_or_foreign_frames() -> None:
+    frame = _synthetic_frame()
+    with pytest.raises(ValueError, match="no column"):
+        deployment_table(frame.drop(columns=["metadata_deployment"]))
+    twice = pd.concat([frame.assign(log="a.eval"), frame.assign(log="b.eval")])
+    with pytest.raises(ValueError, match="several logs"):
+        deployment_table(twice)
+
+
+@pytest.mark.slow
+def test_pre_deployment_on_the_organism_recovers_rates_af_and_gaps(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    """End to end: tag compliance and the simulated AF judge, per condition and per contrast,
+    and the table read from the log agrees with the metrics."""
+    [log] = inspect_eval(
+        pre_deployment(
+            dataset="synthetic",
+            num_queries=150,
+            scorers="tag,af",
+            af_votes=3,
+            grader="af_inspect/simulated",
+            **CONTROL_ARGS,
+        ),
+        model="af_inspect/simulated",
+        model_args={
+            "p_by_condition": P_BY_CONDITION,
+            "af_by_condition": AF_BY_CONDITION,
+            "seed": 0,
+        },
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    assert log.results is not None and log.results.completed_samples == 600
+    scores = {score.name: score.metrics for score in log.results.scores}
+    complied = {name: metric.value for name, metric in scores["complied"].items()}
+    af = {name: metric.value for name, metric in scores["af"].items()}
+    for name, (p_comply, p_af) in TRUTH.items():
+        prefix = f"af_inspect/tier_rates_{name}"
+        assert complied[f"{prefix}_n"] == af[f"{prefix}_n"] == 150
+        assert complied[f"{prefix}_wilson_low"] <= p_comply <= complied[f"{prefix}_wilson_high"]
+        assert af[f"{prefix}_wilson_low"] <= p_af <= af[f"{prefix}_wilson_high"], name
+    assert list(scores["complied"])[0] == "af_inspect/tier_gap_gap"  # headline: throughput
+    assert (
+        complied["af_inspect/tier_gap_gap"]
+        == complied["af_inspect/contrast_gaps_goal_guarding_throughput_testing_gap"]
+    )
+    table = deployment_table(tmp_path).set_index("deployment")
+    for deployment in ("throughput_testing", "public_deployment"):
+        prefix = f"af_inspect/contrast_gaps_goal_guarding_{deployment}"
+        truth = TRUTH[f"rating_and_training__{deployment}"][0] - 0.2
+        assert complied[f"{prefix}_ci_low"] <= truth <= complied[f"{prefix}_ci_high"], deployment
+        row = table.loc[deployment]
+        assert row["gap"] == pytest.approx(complied[f"{prefix}_gap"])
+        assert row["gap_ci_low"] == pytest.approx(complied[f"{prefix}_ci_low"])
+        assert row["n_pairs"] == complied[f"{prefix}_n_pairs"] == 150
+    af_table = deployment_table(tmp_path, value="af_classifier_af").set_index("deployment")
+    assert af_table.loc["throughput_testing", "rating_and_training_rate"] == pytest.approx(
+        af["af_inspect/tier_rates_rating_and_training__throughput_testing_rate"]
+    )
