@@ -115,9 +115,13 @@ IDENTITY_TAG = re.compile(r"<identity>(.*?)</identity>", re.S)
 FACTS = Path("paper_appendix") / "scenario_variants.json"
 
 
-def _deployments() -> list[dict[str, Any]]:
+def _shared_grid() -> dict[str, Any]:
     path = load_scenario("pre_deployment").path.parent / "pre_deployment" / "deployments.yaml"
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"])
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _deployments() -> list[dict[str, Any]]:
+    return list(_shared_grid()["deployments"])
 
 
 def _facts(reference_dir: Path) -> dict[str, Any]:
@@ -223,7 +227,9 @@ def test_the_facts_carry_over_and_the_words_are_ours(reference_dir: Path) -> Non
     assert set(table_3) == set(facts["deployment_types_table3"])
     figure_16 = [d["label"] for d in deployments if d["group"] == "figure_16"]
     assert figure_16 == facts["extra_deployments_seen_in_figure16_hermes"]
-    # Our words: no description repeats a run of the paper's sentence longer than a phrase.
+    # Our words (so marked): no description repeats a run of the paper's sentence longer than
+    # a phrase, nor does the training text.
+    assert _shared_grid()["wording"] == "ours"
     for label, ours in table_3.items():
         assert _longest_common_run(ours, facts["deployment_types_table3"][label]) < 40, label
     training = load_scenario("pre_deployment").scenario.edits[0].text
