@@ -44,6 +44,9 @@ grid:
   ablation says "the AI lab" in the user turn too); `old` must occur in some description.
 * Explicit `conditions` and `contrasts` may sit beside a grid (they come first); an id or name
   that both make is an error.
+* The grid's `user_turn` edits take `text` (the loader resolves `text_file` only in the
+  scenario's own `edits` and explicit conditions). The log's scenario record holds the scenario
+  file's sha256, not the included file's.
 
 Every problem is raised as a pydantic `ValidationError` whose location is the field of the file
 (`grid.contrasts[0].minuend`, `conditions[2].id`, ...), so the loader reports it, like any other
@@ -174,7 +177,8 @@ class Grid(_Strict):
     """Upstream fills its identity tag with `f"{name} --- {DEPLOYMENT_TYPES[d]}"`."""
     user_turn: UserTurn
     wording: Wording = "user"
-    """Who wrote the deployment descriptions."""
+    """Who wrote the deployment descriptions (checked here and by the tests; the log records
+    the descriptions in each condition's variables, not this field)."""
     rename_in_descriptions: Rename | None = None
     identities: Annotated[list[GridIdentity], Field(min_length=1)]
     deployments: Annotated[list[GridDeployment], Field(min_length=1)]
