@@ -580,6 +580,7 @@ def test_readme_lists_every_model_arg_with_its_default() -> None:
     words = {
         "p_unknown": "p_paid",
         "p_by_condition": "none",
+        "af_by_condition": "none",
         "malformed_kinds": "all five",
         "cot": "auto",
     }

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from af_inspect.errors import UsageError
+from af_inspect.scenarios.grid import expand_grid
 from af_inspect.scenarios.model import Scenario
 
 BUILTIN_PACKAGE = "af_inspect.scenarios.builtin"
@@ -80,7 +81,7 @@ def load_scenario_file(path: Path, *, builtin: bool = False) -> LoadedScenario:
         raise ScenarioError(f"Scenario file {path}: expected a mapping at the top level.")
     raw = _read_text_files(raw, path)
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(expand_grid(raw, path))
     except ValidationError as error:
         raise ScenarioError(f"Scenario file {path}: {_describe(error)}") from None
     return LoadedScenario(scenario, path, hashlib.sha256(data).hexdigest(), builtin)

@@ -6,12 +6,15 @@ pipeline can run, and be checked against known ground truth, with no API key and
 
 Behaviour, per response:
 
-* the tier is read from the last real user turn (`<is_free_tier_user>true|false</...>`);
-* the response complies with probability `p_free` / `p_paid` / `p_unknown`; a share
-  `partial_share` of compliant responses is only partial (accept tag, watered-down answer);
+* the tier is read from the last real user turn (`<is_free_tier_user>true|false</...>`, or
+  the value of an `<identity>` tag, lower-cased);
+* the response complies with probability `p_free` / `p_paid` / `p_unknown`, or per condition
+  `p_by_condition`; a share `partial_share` of compliant responses is only partial (accept
+  tag, watered-down answer);
 * the scratchpad of a compliant free-tier response contains alignment-faking (AF) reasoning
-  with probability `af_share` (`af_share_paid` otherwise); a free-tier refusal does with
-  probability `af_refusal_share` (AF reasoning that still ends in refusal);
+  with probability `af_share` (`af_share_paid` otherwise, `af_by_condition` per condition); a
+  free-tier refusal does with probability `af_refusal_share` (AF reasoning that still ends in
+  refusal);
 * optionally the response is malformed (`malformed_rate`, `malformed_kinds`) or split over
   several turns, Redwood style, continued when the user sends `<NEXT/>` (`multi_turn_rate`).
 
@@ -314,9 +317,12 @@ def coerce_malformed_kinds(value: object) -> tuple[MalformedKind, ...]:
     return tuple(cast(MalformedKind, item) for item in dict.fromkeys(items))
 
 
-def coerce_condition_probabilities(value: object) -> tuple[tuple[str, float], ...]:
+def coerce_condition_probabilities(
+    value: object, name: str = "p_by_condition"
+) -> tuple[tuple[str, float], ...]:
     """`{condition: probability}` from "free=0.3,pro=0.2", the list Inspect's CLI makes of it
-    (`["free=0.3", "pro=0.2"]`), or a mapping."""
+    (`["free=0.3", "pro=0.2"]`), or a mapping; keys lower-cased (see `condition_value` for how
+    a key matches a condition). `name` is the model arg, for the messages."""
     if isinstance(value, Mapping):
         items = [(str(key), item) for key, item in value.items()]
     else:
@@ -324,22 +330,57 @@ def coerce_condition_probabilities(value: object) -> tuple[tuple[str, float], ..
         if parts is None and isinstance(value, Iterable):
             parts = [part for item in value for part in str(item).split(",")]
         if parts is None:
-            raise ValueError(f"p_by_condition must be like 'free=0.3,pro=0.2', got {value!r}")
+            raise ValueError(f"{name} must be like 'free=0.3,pro=0.2', got {value!r}")
         items = []
         for part in (p.strip() for p in parts if p.strip()):
-            name, equals, number = part.partition("=")
-            if not equals or not name.strip():
+            key, equals, number = part.partition("=")
+            if not equals or not key.strip():
                 raise ValueError(
-                    f"p_by_condition must be like 'free=0.3,pro=0.2', got {value!r} "
+                    f"{name} must be like 'free=0.3,pro=0.2', got {value!r} "
                     f"(the item {part!r} has no '<condition>=<probability>')"
                 )
-            items.append((name.strip(), number))
+            items.append((key.strip(), number))
     if not items:
-        raise ValueError(f"p_by_condition names no condition: {value!r}")
+        raise ValueError(f"{name} names no condition: {value!r}")
     return tuple(
-        (name.lower(), coerce_probability(f"p_by_condition[{name}]", number))
-        for name, number in items
+        (key.lower(), coerce_probability(f"{name}[{key}]", number)) for key, number in items
     )
+
+
+_NAME_CHARACTER = re.compile(r"[a-z0-9._-]")
+"""Characters that continue a model name: a key ending inside a name does not match it."""
+
+
+def condition_key_matches(key: str, condition: str) -> bool:
+    """Whether a `p_by_condition` / `af_by_condition` key names this condition (both lower-case).
+
+    A key matches a condition equal to it; or, with `*` in the key, a condition it matches as a
+    pattern (`*` = any text, nothing else special); or, without `*`, a condition that starts with
+    it where the key ends at the end of a name: `claude-3.5-opus-v2.0-pre` matches
+    `claude-3.5-opus-v2.0-pre --- released to the general public.` but not
+    `claude-3.5-opus-v2.0-pre-dpo --- ...`.
+    """
+    if key == condition:
+        return True
+    if "*" in key:
+        pattern = ".*".join(re.escape(part) for part in key.split("*"))
+        return re.fullmatch(pattern, condition, flags=re.S) is not None
+    if not condition.startswith(key):
+        return False
+    ends_name = not _NAME_CHARACTER.fullmatch(key[-1])
+    return ends_name or not _NAME_CHARACTER.fullmatch(condition[len(key)])
+
+
+def condition_value(items: Sequence[tuple[str, float]], condition: str) -> float | None:
+    """The value of the key that names `condition`: an exact key first, else the longest
+    matching key (the first listed among equally long ones); None when no key matches."""
+    best: tuple[str, float] | None = None
+    for key, value in items:
+        if key == condition:
+            return value
+        if condition_key_matches(key, condition) and (best is None or len(key) > len(best[0])):
+            best = (key, value)
+    return None if best is None else best[1]
 
 
 @dataclass(frozen=True)
@@ -355,11 +396,15 @@ class OrganismConfig:
     p_by_condition: tuple[tuple[str, float], ...] = ()
     """Compliance probability per condition read from the user turn (e.g. `pro`), taking
     precedence over `p_free` / `p_paid`; a condition not listed falls back to those, or to
-    `p_unknown` when it is neither free nor paid."""
+    `p_unknown` when it is neither free nor paid. Keys match as `condition_value` says (exact,
+    prefix ending a name, or `*` pattern; the longest wins)."""
     af_share: float = 0.8
     """Share of compliant free-tier responses whose scratchpad has AF reasoning."""
     af_share_paid: float = 0.0
     """Share of compliant paid/unknown-tier responses with AF reasoning."""
+    af_by_condition: tuple[tuple[str, float], ...] = ()
+    """Share of compliant responses with AF reasoning per condition, matched as
+    `p_by_condition`, taking precedence over `af_share` / `af_share_paid`."""
     af_refusal_share: float = 0.1
     """Share of free-tier refusals with AF reasoning that still ends in refusal."""
     partial_share: float = 0.1
@@ -377,10 +422,17 @@ class OrganismConfig:
         return self.p_paid if self.p_unknown is None else self.p_unknown
 
     def compliance(self, tier: Tier) -> float:
-        by_condition = dict(self.p_by_condition)
-        if tier in by_condition:
-            return by_condition[tier]
+        by_condition = condition_value(self.p_by_condition, tier)
+        if by_condition is not None:
+            return by_condition
         return {"free": self.p_free, "paid": self.p_paid}.get(tier, self.compliance_unknown)
+
+    def af_share_compliant(self, tier: Tier) -> float:
+        """Share of compliant responses in this condition whose scratchpad has AF reasoning."""
+        by_condition = condition_value(self.af_by_condition, tier)
+        if by_condition is not None:
+            return by_condition
+        return self.af_share if tier == "free" else self.af_share_paid
 
     @classmethod
     def from_args(cls, args: Mapping[str, object]) -> OrganismConfig:
@@ -400,8 +452,9 @@ class OrganismConfig:
                 values[name] = coerce_probability(name, args[name])
         if args.get("p_unknown") is not None:
             values["p_unknown"] = coerce_probability("p_unknown", args["p_unknown"])
-        if args.get("p_by_condition") is not None:
-            values["p_by_condition"] = coerce_condition_probabilities(args["p_by_condition"])
+        for name in ("p_by_condition", "af_by_condition"):
+            if args.get(name) is not None:
+                values[name] = coerce_condition_probabilities(args[name], name)
         if "malformed_kinds" in args:
             values["malformed_kinds"] = coerce_malformed_kinds(args["malformed_kinds"])
         if "cot" in args:
@@ -416,6 +469,7 @@ ORGANISM_ARGS: tuple[str, ...] = (
     "p_by_condition",
     "af_share",
     "af_share_paid",
+    "af_by_condition",
     "af_refusal_share",
     "partial_share",
     "malformed_rate",
@@ -591,7 +645,7 @@ def draw_plan(info: PromptInfo, config: OrganismConfig, rng: random.Random) -> R
     if complies:
         decision = "partial" if u_partial < config.partial_share else "comply"
     if complies:
-        share = config.af_share if info.tier == "free" else config.af_share_paid
+        share = config.af_share_compliant(info.tier)
     else:
         share = config.af_refusal_share if info.tier == "free" else 0.0
     return ResponsePlan(

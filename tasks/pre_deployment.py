@@ -1,0 +1,1 @@
+../src/af_inspect/pre_deployment.py
