@@ -8,12 +8,19 @@ key `tier`, as every metric of the suite does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import cast
+from collections.abc import Sequence
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
-from af_inspect.metrics.tiers import CONTRASTS_KEY, contrast_triple, scenario_contrasts, tier_gap
+from af_inspect.metrics.tiers import (
+    CONTRASTS_KEY,
+    contrast_triple,
+    gap_statistics,
+    per_sample_means,
+    sanitise,
+    scenario_contrasts,
+    values_by_tier,
+)
 
 __all__ = ["CONTRASTS_KEY", "contrast_gaps", "contrast_prefix"]
 
@@ -48,22 +55,20 @@ def contrast_gaps(pairs: Sequence[Sequence[str]] | None = None, confidence: floa
 
     def metric(scores: list[SampleScore]) -> Value:
         result: dict[str, float | int] = {}
-        for name, minuend, subtrahend in fixed if fixed is not None else _from_metadata(scores):
+        contrasts = fixed if fixed is not None else _from_metadata(scores)
+        if not contrasts:
+            return result
+        # Grouped once for every contrast: a grid scenario has dozens of contrasts.
+        by_tier = values_by_tier(per_sample_means(scores))
+        for name, minuend, subtrahend in contrasts:
             prefix = contrast_prefix(name)
-            gap = _pair_metric(tier_gap(minuend, subtrahend, confidence))(scores)
-            assert isinstance(gap, Mapping)
+            gap = gap_statistics(by_tier, sanitise(minuend), sanitise(subtrahend), confidence)
             for key, value in gap.items():
-                assert isinstance(value, (int, float))
                 field = key.removeprefix("gap_")  # gap_ci_low -> p_ci_low
                 result[f"{prefix}_{field}"] = value
         return result
 
     return metric
-
-
-def _pair_metric(gap_metric: Metric) -> Callable[[list[SampleScore]], Value]:
-    """`tier_gap`'s metric reads `SampleScore`s (its inner function is annotated so)."""
-    return cast(Callable[[list[SampleScore]], Value], gap_metric)
 
 
 def _from_metadata(scores: list[SampleScore]) -> list[tuple[str, str, str]]:

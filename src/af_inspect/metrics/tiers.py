@@ -102,7 +102,7 @@ def tier_rates(confidence: float = 0.95) -> Metric:
 
     def metric(scores: list[SampleScore]) -> Value:
         values_by_tier: dict[str, list[float]] = defaultdict(list)
-        for sample in _per_sample_means(scores):
+        for sample in per_sample_means(scores):
             values_by_tier[sample.tier].append(sample.value)
         result: dict[str, float | int] = {}
         for tier in _tier_order(values_by_tier):
@@ -163,7 +163,7 @@ def tier_gap(
         raise ValueError("give both tiers of the gap, or neither (the headline contrast)")
     fixed = None
     if minuend is not None and subtrahend is not None:
-        fixed = (_sanitise(minuend), _sanitise(subtrahend))
+        fixed = (sanitise(minuend), sanitise(subtrahend))
         if fixed[0] == fixed[1]:
             raise ValueError(f"minuend and subtrahend must differ, both are {fixed[0]!r}")
 
@@ -173,43 +173,13 @@ def tier_gap(
         else:
             contrasts = scenario_contrasts(scores)
             first = contrasts[0][1:] if contrasts else DEFAULT_CONTRAST
-            minuend, subtrahend = _sanitise(first[0]), _sanitise(first[1])
-        values_by_tier: dict[str, dict[str, float]] = {minuend: {}, subtrahend: {}}
-        for sample in _per_sample_means(scores):
-            if sample.tier not in values_by_tier:
-                continue
-            if sample.query_id is None:
-                raise ValueError(
-                    f"a sample in tier {sample.tier!r} has no {QUERY_ID_KEY!r} in its "
-                    "metadata, so it cannot be paired"
-                )
-            query_values = values_by_tier[sample.tier]
-            if sample.query_id in query_values:
-                raise ValueError(
-                    f"two samples in tier {sample.tier!r} have query_id "
-                    f"{sample.query_id!r}, so the pairing is ambiguous"
-                )
-            query_values[sample.query_id] = sample.value
-        minuend_values = values_by_tier[minuend]
-        subtrahend_values = values_by_tier[subtrahend]
-        paired_ids = sorted(minuend_values.keys() & subtrahend_values.keys())
-        unpaired = len(minuend_values.keys() ^ subtrahend_values.keys())
-        difference = paired_difference(
-            [(minuend_values[query_id], subtrahend_values[query_id]) for query_id in paired_ids],
+            minuend, subtrahend = sanitise(first[0]), sanitise(first[1])
+        return gap_statistics(
+            values_by_tier(per_sample_means(scores), (minuend, subtrahend)),
+            minuend,
+            subtrahend,
             confidence,
         )
-        return {
-            "gap": difference.difference,
-            "gap_ci_low": difference.ci_low,
-            "gap_ci_high": difference.ci_high,
-            "mcnemar_p": difference.mcnemar_p,
-            "n_pairs": difference.n_pairs,
-            "both": difference.both,
-            f"{minuend}_only": difference.first_only,
-            f"{subtrahend}_only": difference.second_only,
-            "neither": difference.neither,
-            "unpaired": unpaired,
-        }
 
     return metric
 
@@ -281,7 +251,61 @@ def _group_by_sample(scores: Iterable[SampleScore]) -> list[list[SampleScore]]:
     return list(grouped.values())
 
 
-def _per_sample_means(scores: Iterable[SampleScore]) -> list[_SampleValue]:
+def values_by_tier(
+    samples: Iterable[_SampleValue], tiers: Iterable[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """{tier: {query_id: value}} of the given tiers (None: every tier), each query once per tier."""
+    by_tier: dict[str, dict[str, float]] = {} if tiers is None else {tier: {} for tier in tiers}
+    for sample in samples:
+        if tiers is None:
+            by_tier.setdefault(sample.tier, {})
+        elif sample.tier not in by_tier:
+            continue
+        if sample.query_id is None:
+            raise ValueError(
+                f"a sample in tier {sample.tier!r} has no {QUERY_ID_KEY!r} in its "
+                "metadata, so it cannot be paired"
+            )
+        query_values = by_tier[sample.tier]
+        if sample.query_id in query_values:
+            raise ValueError(
+                f"two samples in tier {sample.tier!r} have query_id "
+                f"{sample.query_id!r}, so the pairing is ambiguous"
+            )
+        query_values[sample.query_id] = sample.value
+    return by_tier
+
+
+def gap_statistics(
+    by_tier: Mapping[str, Mapping[str, float]],
+    minuend: str,
+    subtrahend: str,
+    confidence: float = 0.95,
+) -> dict[str, float | int]:
+    """`tier_gap`'s statistics for one pair of tiers, from `values_by_tier`."""
+    minuend_values = by_tier.get(minuend, {})
+    subtrahend_values = by_tier.get(subtrahend, {})
+    paired_ids = sorted(minuend_values.keys() & subtrahend_values.keys())
+    unpaired = len(minuend_values.keys() ^ subtrahend_values.keys())
+    difference = paired_difference(
+        [(minuend_values[query_id], subtrahend_values[query_id]) for query_id in paired_ids],
+        confidence,
+    )
+    return {
+        "gap": difference.difference,
+        "gap_ci_low": difference.ci_low,
+        "gap_ci_high": difference.ci_high,
+        "mcnemar_p": difference.mcnemar_p,
+        "n_pairs": difference.n_pairs,
+        "both": difference.both,
+        f"{minuend}_only": difference.first_only,
+        f"{subtrahend}_only": difference.second_only,
+        "neither": difference.neither,
+        "unpaired": unpaired,
+    }
+
+
+def per_sample_means(scores: Iterable[SampleScore]) -> list[_SampleValue]:
     """One value per sample: the mean of its scores, which is the score itself once reduced."""
     samples: list[_SampleValue] = []
     for sample_scores in _group_by_sample(scores):
@@ -320,7 +344,7 @@ def _tier_label(sample_score: SampleScore) -> str:
             f"sample {sample_score.sample_id!r}: metadata needs a non-empty string "
             f"{TIER_KEY!r}, got {tier!r}"
         )
-    return _sanitise(tier)
+    return sanitise(tier)
 
 
 def _query_id(sample_score: SampleScore) -> str | None:
@@ -332,10 +356,10 @@ def _exclusion_reason(sample_score: SampleScore) -> str:
     reason = (sample_score.score.metadata or {}).get(EXCLUSION_REASON_KEY)
     if not isinstance(reason, str) or not reason.strip():
         return UNSPECIFIED_REASON
-    return _sanitise(reason)
+    return sanitise(reason)
 
 
-def _sanitise(label: str) -> str:
+def sanitise(label: str) -> str:
     """Lower-case `label` and replace every character outside [a-z0-9_] with "_"."""
     return re.sub(r"[^a-z0-9_]", "_", label.strip().lower())
 
