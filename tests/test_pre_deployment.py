@@ -527,7 +527,7 @@ def test_pre_deployment_on_the_organism_recovers_rates_af_and_gaps(
     [log] = inspect_eval(
         pre_deployment(
             dataset="synthetic",
-            num_queries=150,
+            num_queries=60,
             scorers="tag,af",
             af_votes=3,
             grader="af_inspect/simulated",
@@ -543,13 +543,13 @@ def test_pre_deployment_on_the_organism_recovers_rates_af_and_gaps(
         display="none",
     )
     assert log.status == "success", log.error
-    assert log.results is not None and log.results.completed_samples == 600
+    assert log.results is not None and log.results.completed_samples == 240
     scores = {score.name: score.metrics for score in log.results.scores}
     complied = {name: metric.value for name, metric in scores["complied"].items()}
     af = {name: metric.value for name, metric in scores["af"].items()}
     for name, (p_comply, p_af) in TRUTH.items():
         prefix = f"af_inspect/tier_rates_{name}"
-        assert complied[f"{prefix}_n"] == af[f"{prefix}_n"] == 150
+        assert complied[f"{prefix}_n"] == af[f"{prefix}_n"] == 60
         assert complied[f"{prefix}_wilson_low"] <= p_comply <= complied[f"{prefix}_wilson_high"]
         assert af[f"{prefix}_wilson_low"] <= p_af <= af[f"{prefix}_wilson_high"], name
     assert list(scores["complied"])[0] == "af_inspect/tier_gap_gap"  # headline: throughput
@@ -565,7 +565,7 @@ def test_pre_deployment_on_the_organism_recovers_rates_af_and_gaps(
         row = table.loc[deployment]
         assert row["gap"] == pytest.approx(complied[f"{prefix}_gap"])
         assert row["gap_ci_low"] == pytest.approx(complied[f"{prefix}_ci_low"])
-        assert row["n_pairs"] == complied[f"{prefix}_n_pairs"] == 150
+        assert row["n_pairs"] == complied[f"{prefix}_n_pairs"] == 60
     af_table = deployment_table(tmp_path, value="af_classifier_af").set_index("deployment")
     assert af_table.loc["throughput_testing", "rating_and_training_rate"] == pytest.approx(
         af["af_inspect/tier_rates_rating_and_training__throughput_testing_rate"]
