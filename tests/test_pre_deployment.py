@@ -570,3 +570,16 @@ def test_pre_deployment_on_the_organism_recovers_rates_af_and_gaps(
     assert af_table.loc["throughput_testing", "rating_and_training_rate"] == pytest.approx(
         af["af_inspect/tier_rates_rating_and_training__throughput_testing_rate"]
     )
+
+
+@pytest.mark.parametrize("name", ["pre_deployment", "pre_deployment_v2", "pre_deployment_v3"])
+def test_the_log_records_every_file_the_scenario_read_with_its_sha256(name: str) -> None:
+    import hashlib
+
+    loaded = load_scenario(name)
+    record = loaded.record()
+    included = {Path(item["file"]).name: item["sha256"] for item in record["included_files"]}
+    assert "deployments.yaml" in included
+    for item in record["included_files"]:
+        assert item["sha256"] == hashlib.sha256(Path(item["file"]).read_bytes()).hexdigest()
+    assert record["sha256"] == hashlib.sha256(loaded.path.read_bytes()).hexdigest()

@@ -45,8 +45,8 @@ grid:
 * Explicit `conditions` and `contrasts` may sit beside a grid (they come first); an id or name
   that both make is an error.
 * The grid's `user_turn` edits take `text` (the loader resolves `text_file` only in the
-  scenario's own `edits` and explicit conditions). The log's scenario record holds the scenario
-  file's sha256, not the included file's.
+  scenario's own `edits` and explicit conditions). The log's scenario record holds the sha256
+  of the scenario file and of the included file (`included_files`).
 
 Every problem is raised as a pydantic `ValidationError` whose location is the field of the file
 (`grid.contrasts[0].minuend`, `conditions[2].id`, ...), so the loader reports it, like any other

@@ -34,14 +34,22 @@ class LoadedScenario:
     path: Path
     sha256: str
     builtin: bool
+    included: tuple[tuple[str, str], ...] = ()
+    """(path, sha256) of every other file the scenario read: edits' `text_file`s, a grid's
+    `include`."""
 
     def record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "id": self.scenario.id,
             "file": str(self.path),
             "sha256": self.sha256,
             "builtin": self.builtin,
         }
+        if self.included:
+            record["included_files"] = [
+                {"file": file, "sha256": sha256} for file, sha256 in self.included
+            ]
+        return record
 
 
 def builtin_names() -> list[str]:
@@ -79,12 +87,19 @@ def load_scenario_file(path: Path, *, builtin: bool = False) -> LoadedScenario:
         raise ScenarioError(f"Scenario file {path}: not valid YAML ({error}).") from None
     if not isinstance(raw, dict):
         raise ScenarioError(f"Scenario file {path}: expected a mapping at the top level.")
-    raw = _read_text_files(raw, path)
+    read: list[Path] = []
+    raw = _read_text_files(raw, path, read)
     try:
         scenario = Scenario.model_validate(expand_grid(raw, path))
     except ValidationError as error:
         raise ScenarioError(f"Scenario file {path}: {_describe(error)}") from None
-    return LoadedScenario(scenario, path, hashlib.sha256(data).hexdigest(), builtin)
+    include = raw.get("grid", {}).get("include") if isinstance(raw.get("grid"), dict) else None
+    if isinstance(include, str):
+        read.append((path.parent / include).resolve())
+    included = tuple(
+        (str(file), hashlib.sha256(file.read_bytes()).hexdigest()) for file in dict.fromkeys(read)
+    )
+    return LoadedScenario(scenario, path, hashlib.sha256(data).hexdigest(), builtin, included)
 
 
 def _describe(error: ValidationError) -> str:
@@ -108,8 +123,9 @@ def _field(loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _read_text_files(raw: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Replace each edit's `text_file` (relative to the scenario file) by its `text`."""
+def _read_text_files(raw: dict[str, Any], path: Path, read: list[Path]) -> dict[str, Any]:
+    """Replace each edit's `text_file` (relative to the scenario file) by its `text`; each file
+    read is appended to `read`."""
 
     def resolve(edit: Any, field: str) -> Any:
         if not isinstance(edit, dict) or "text_file" not in edit:
@@ -124,6 +140,7 @@ def _read_text_files(raw: dict[str, Any], path: Path) -> dict[str, Any]:
                 f"Scenario file {path}: field {field + '.text_file'!r}: {target} not found."
             )
         rest = {key: value for key, value in edit.items() if key != "text_file"}
+        read.append(target)
         return {**rest, "text": target.read_text(encoding="utf-8")}
 
     result = dict(raw)
