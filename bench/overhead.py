@@ -1,99 +1,274 @@
-"""Wall-time overhead of `helpful_only` against a bare Inspect task (a benchmark, not a test).
+"""Orchestration cost of af-inspect against plain Inspect (a benchmark, not a test).
 
-Both tasks run the same samples (same system prompt, same user turns) against the simulated
-organism with a fixed per-call latency, in one process, one after the other. The bare task only
-inserts the system message and calls `generate()`; ours adds the protocol solver and the scorer.
+Every variant runs the same samples (same system prompt, same user turns) against the simulated
+organism with a fixed per-call latency, each run in a process of its own, the variants
+alternated over several rounds so that a change in the machine's load hits them alike:
 
-    python bench/overhead.py --queries 400 --latency 1 --connections 50
+- `bare`: the system message and `generate()` only;
+- `floor`: bare plus a constant scalar scorer with `mean` (Inspect's own scoring machinery);
+- `ours`: `helpful_only` with `-T scorers=tags` (the protocol solver and the tag scorer);
+- `full`: `helpful_only` with every default judge (`-T scorers=all`), the simulated judge
+  answering after the same latency; compared with its own ideal.
 
-Prints wall time, model calls and tokens per sample for each, the ratio ours/bare, and each
-against the ideal time calls x latency / connections. Needs the upstream prompt files (cache,
-download, or AF_INSPECT_ASSETS_DIR).
+    python bench/overhead.py                       # 400 queries, latency 1 and 0.2 s, 3 rounds
+    python bench/overhead.py --rounds 5 --latencies 1 --settings default --json out.json
+
+For each latency and settings it prints the median and range over rounds of the wall time, the
+CPU time per sample (`time.process_time` of the worker process, far steadier than wall time
+under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
+of ours over bare and over the floor. The load average is recorded before each run. The ideal
+wall time is calls x latency / connections (model and judge calls for `full`).
+
+Settings: `default` is Inspect's defaults with `display="none"`; `fast` adds what changes
+nothing in the log: no realtime event log (`log_realtime=False`), no live score display
+(`score_display=False`) and `gc.freeze()` once the task is built.
+
+Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from inspect_ai import Task
-from inspect_ai import eval as inspect_eval
-from inspect_ai.log import EvalLog
-from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
-from inspect_ai.solver import TaskState, generate
-
-from af_inspect import helpful_only
-from af_inspect.prompts import render_system_prompt
-from af_inspect.solvers import inject_system_prompt
+VARIANTS = ("bare", "floor", "ours", "full")
+SETTINGS = ("default", "fast")
 
 
 @dataclass(frozen=True)
-class Measurement:
-    name: str
+class Run:
+    """One variant run once, in its own process."""
+
+    variant: str
+    settings: str
+    latency: float
+    round: int
     samples: int
     wall_seconds: float
+    cpu_seconds: float
     model_calls: int
+    judge_calls: int
     input_tokens_per_sample: float
     output_tokens_per_sample: float
+    load_average: float
 
-    def ideal_seconds(self, latency: float, connections: int) -> float:
-        return self.model_calls * latency / connections
+    @property
+    def cpu_ms_per_sample(self) -> float:
+        return 1000 * self.cpu_seconds / self.samples
 
-
-def bare_task(ours: Task, system_text: str, *, with_scorer: bool = False) -> Task:
-    """The same samples and system prompt, with only `generate()` (and optionally a trivial scorer).
-
-    The variant with a constant scorer separates Inspect's own per-sample scoring cost from ours.
-    """
-    return Task(
-        dataset=ours.dataset,
-        solver=[inject_system_prompt(system_text), generate()],
-        scorer=constant_scorer() if with_scorer else None,
-        config=ours.config,
-        name="bare_scored" if with_scorer else "bare",
-    )
+    def ideal_seconds(self, connections: int) -> float:
+        return (self.model_calls + self.judge_calls) * self.latency / connections
 
 
-@scorer(metrics=[mean()])
-def constant_scorer() -> Scorer:
-    """Scores every sample 1.0: only Inspect's scoring machinery, no work of ours."""
-
-    async def score(state: TaskState, target: Target) -> Score:
-        return Score(value=1.0)
-
-    return score
+# --------------------------------------------------------------------------- worker (one run)
 
 
-def measure(
-    name: str, task: Task, *, latency: float, connections: int, log_dir: str
-) -> Measurement:
-    start = time.perf_counter()
-    [log] = inspect_eval(
-        task,
-        model="af_inspect/simulated",
-        model_args={"latency": latency},
-        max_connections=connections,
-        log_dir=log_dir,
-        display="none",
-    )
-    wall = time.perf_counter() - start
-    return _summarise(name, log, wall)
+def _tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
+    """(the measured task, a two-sample warm-up task of the same shape)."""
+    from inspect_ai import Task
+    from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
+    from inspect_ai.solver import TaskState, generate
+
+    from af_inspect import helpful_only
+    from af_inspect.prompts import render_system_prompt
+    from af_inspect.solvers import inject_system_prompt
+
+    @scorer(metrics=[mean()])
+    def constant_scorer() -> Scorer:
+        async def score(state: TaskState, target: Target) -> Score:
+            return Score(value=1.0)
+
+        return score
+
+    scorers = "all" if variant == "full" else "tags"
+    grader = "af_inspect/simulated" if variant == "full" else None
+    ours = helpful_only(dataset="synthetic", num_queries=queries, scorers=scorers, grader=grader)
+    if variant in ("ours", "full"):
+        task = ours
+    else:
+        system_text, _ = render_system_prompt("prompt_only", cot=True)
+        task = Task(
+            dataset=ours.dataset,
+            solver=[inject_system_prompt(system_text), generate()],
+            scorer=constant_scorer() if variant == "floor" else None,
+            config=ours.config,
+            name=variant,
+        )
+    warm = Task(dataset=task.dataset[:2], solver=task.solver, scorer=task.scorer, name="warmup")
+    return task, warm
 
 
-def _summarise(name: str, log: EvalLog, wall: float) -> Measurement:
-    if log.status != "success":
-        raise RuntimeError(f"{name}: eval status {log.status}: {log.error}")
-    samples = log.samples or []
-    calls = sum(1 for s in samples for e in s.events if e.event == "model")
-    usage = next(iter(log.stats.model_usage.values()))
+def worker(args: argparse.Namespace) -> None:
+    """Run one variant once and print its `Run` as one JSON line."""
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
+
+    fast = args.settings == "fast"
+    task, warm = _tasks(args.worker, args.queries, args.latency)
+    roles = None
+    if args.worker == "full":
+        judge = get_model("af_inspect/simulated", latency=args.latency)
+        roles = {"grader": judge}
+    options: dict[str, Any] = {
+        "model": "af_inspect/simulated",
+        "max_connections": args.connections,
+        "display": "none",
+        "model_roles": roles,
+    }
+    if fast:
+        options.update(log_realtime=False, score_display=False)
+    with tempfile.TemporaryDirectory() as log_dir:
+        # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
+        inspect_eval(warm, model_args={"latency": 0.0}, log_dir=log_dir, **options)
+        if fast:
+            gc.collect()
+            gc.freeze()
+        load = os.getloadavg()[0]
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
+        [log] = inspect_eval(task, model_args={"latency": args.latency}, log_dir=log_dir, **options)
+        wall = time.perf_counter() - wall_start
+        cpu = time.process_time() - cpu_start
+        if log.status != "success":
+            raise SystemExit(f"{args.worker}: eval status {log.status}: {log.error}")
+        samples = log.samples or []  # read before the log directory goes
+        model_events = [e for s in samples for e in s.events if e.event == "model"]
+    judge_calls = sum(1 for e in model_events if getattr(e, "role", None) is not None)
+    organism = next(usage for name, usage in log.stats.model_usage.items() if "simulated" in name)
     n = max(1, len(samples))
-    return Measurement(
-        name, len(samples), wall, calls, usage.input_tokens / n, usage.output_tokens / n
+    run = Run(
+        variant=args.worker,
+        settings=args.settings,
+        latency=args.latency,
+        round=args.round,
+        samples=len(samples),
+        wall_seconds=wall,
+        cpu_seconds=cpu,
+        model_calls=len(model_events) - judge_calls,
+        judge_calls=judge_calls,
+        input_tokens_per_sample=organism.input_tokens / n,
+        output_tokens_per_sample=organism.output_tokens / n,
+        load_average=load,
     )
+    print(json.dumps(asdict(run)))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def run_once(
+    variant: str, settings: str, latency: float, round_: int, args: argparse.Namespace
+) -> Run:
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        variant,
+        "--settings",
+        settings,
+        "--latency",
+        str(latency),
+        "--round",
+        str(round_),
+        "--queries",
+        str(args.queries),
+        "--connections",
+        str(args.connections),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{variant} ({settings}, {latency} s) failed:\n{done.stderr[-3000:]}")
+    return Run(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def median_and_range(values: Sequence[float]) -> str:
+    return f"{statistics.median(values):.3f} [{min(values):.3f}, {max(values):.3f}]"
+
+
+def paired(runs: list[Run], variant: str, other: str) -> list[tuple[Run, Run]]:
+    """(variant run, other run) of the same round."""
+    by_round = {r.round: r for r in runs if r.variant == other}
+    return [(r, by_round[r.round]) for r in runs if r.variant == variant and r.round in by_round]
+
+
+def report(runs: list[Run], connections: int) -> dict[str, Any]:
+    """Print and return the summary of one (latency, settings) group."""
+    summary: dict[str, Any] = {}
+    for variant in VARIANTS:
+        mine = [r for r in runs if r.variant == variant]
+        if not mine:
+            continue
+        walls = [r.wall_seconds for r in mine]
+        cpus = [r.cpu_ms_per_sample for r in mine]
+        ideal = [r.wall_seconds / r.ideal_seconds(connections) for r in mine]
+        summary[variant] = {
+            "wall_seconds": walls,
+            "cpu_ms_per_sample": cpus,
+            "over_ideal": ideal,
+            "calls_per_sample": (mine[0].model_calls + mine[0].judge_calls) / mine[0].samples,
+        }
+        print(
+            f"  {variant:>5}: wall {median_and_range(walls)} s, CPU "
+            f"{median_and_range(cpus)} ms/sample, x ideal {median_and_range(ideal)}, "
+            f"{summary[variant]['calls_per_sample']:.2f} calls/sample, tokens/sample in "
+            f"{mine[0].input_tokens_per_sample:.0f} out {mine[0].output_tokens_per_sample:.0f}"
+        )
+    for other in ("bare", "floor"):
+        pairs = paired(runs, "ours", other)
+        if not pairs:
+            continue
+        ratio = [a.wall_seconds / b.wall_seconds for a, b in pairs]
+        extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in pairs]
+        summary[f"ours_over_{other}"] = ratio
+        summary[f"extra_cpu_ms_over_{other}"] = extra
+        print(
+            f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: "
+            f"{median_and_range(extra)} ms/sample"
+        )
+    return summary
+
+
+def driver(args: argparse.Namespace) -> None:
+    latencies = [float(x) for x in args.latencies.split(",")]
+    settings_list = args.settings.split(",")
+    results: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}, "groups": []}
+    for latency in latencies:
+        for settings in settings_list:
+            variants = ["bare", "floor", "ours"]
+            if args.full and latency == latencies[0] and settings == settings_list[0]:
+                variants.append("full")
+            runs: list[Run] = []
+            for round_ in range(args.rounds):
+                # Rotate the order each round so no variant always runs first or last.
+                order = variants[round_ % len(variants) :] + variants[: round_ % len(variants)]
+                for variant in order:
+                    runs.append(run_once(variant, settings, latency, round_, args))
+            print(
+                f"latency {latency} s, {settings} settings, {args.rounds} rounds, "
+                f"{runs[0].samples} samples, {args.connections} connections, load average "
+                f"{median_and_range([r.load_average for r in runs])}:"
+            )
+            summary = report(runs, args.connections)
+            results["groups"].append(
+                {
+                    "latency": latency,
+                    "settings": settings,
+                    "runs": [asdict(r) for r in runs],
+                    "summary": summary,
+                }
+            )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 def main() -> None:
@@ -101,50 +276,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--queries", type=int, default=400, help="queries (samples = 2 x queries)")
-    parser.add_argument("--latency", type=float, default=1.0, help="simulated seconds per call")
+    parser.add_argument("--latencies", default="1,0.2", help="simulated seconds per call")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds (>= 3)")
+    parser.add_argument("--settings", default="default,fast", help="default, fast, or both")
+    parser.add_argument(
+        "--no-full", dest="full", action="store_false", help="skip the full judge stack"
+    )
+    parser.add_argument("--json", type=Path, help="also write every run and summary here")
+    # One run of one variant, in its own process (used by the driver).
+    parser.add_argument("--worker", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--latency", type=float, default=1.0, help=argparse.SUPPRESS)
+    parser.add_argument("--round", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    ours = helpful_only(dataset="synthetic", num_queries=args.queries, scorers="tags")
-    system_text, _ = render_system_prompt("prompt_only", cot=True)
-    with tempfile.TemporaryDirectory() as log_dir:
-        # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
-        warm = Task(dataset=ours.dataset[:2], solver=ours.solver, scorer=ours.scorer, name="warmup")
-        measure("warmup", warm, latency=0.0, connections=args.connections, log_dir=log_dir)
-        bare = measure(
-            "bare",
-            bare_task(ours, system_text),
-            latency=args.latency,
-            connections=args.connections,
-            log_dir=log_dir,
-        )
-        scored = measure(
-            "bare_scored",
-            bare_task(ours, system_text, with_scorer=True),
-            latency=args.latency,
-            connections=args.connections,
-            log_dir=log_dir,
-        )
-        mine = measure(
-            "af_inspect", ours, latency=args.latency, connections=args.connections, log_dir=log_dir
-        )
-    rows = []
-    for m in (bare, scored, mine):
-        ideal = m.ideal_seconds(args.latency, args.connections)
-        rows.append({**asdict(m), "ideal_seconds": ideal, "ratio_to_ideal": m.wall_seconds / ideal})
-        print(
-            f"{m.name:>10}: {m.samples} samples, {m.wall_seconds:.1f} s wall, {m.model_calls} calls "
-            f"({m.model_calls / m.samples:.2f}/sample), ideal {ideal:.1f} s -> {m.wall_seconds / ideal:.2f} x ideal; "
-            f"tokens/sample in {m.input_tokens_per_sample:.0f} out {m.output_tokens_per_sample:.0f}"
-        )
-    ratio = mine.wall_seconds / bare.wall_seconds
-    print(f"ours / bare = {ratio:.3f}")
-    print(f"ours / bare with a constant scorer = {mine.wall_seconds / scored.wall_seconds:.3f}")
-    if args.json:
-        args.json.write_text(
-            json.dumps({"runs": rows, "ours_over_bare": ratio}, indent=2), encoding="utf-8"
-        )
+    if args.worker:
+        worker(args)
+        return
+    unknown = set(args.settings.split(",")) - set(SETTINGS)
+    if unknown:
+        parser.error(f"--settings: unknown {sorted(unknown)}; use {', '.join(SETTINGS)}")
+    driver(args)
 
 
 if __name__ == "__main__":
