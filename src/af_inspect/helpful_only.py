@@ -18,6 +18,7 @@ from inspect_ai import Task, task
 from af_inspect import defaults
 from af_inspect.dataset import parse_tiers
 from af_inspect.parsing import TagRule
+from af_inspect.prefill import PrefillName
 from af_inspect.prompts import SystemPromptKind
 from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, scenario_task
@@ -53,6 +54,7 @@ def helpful_only(
     tag_rule: TagRule = "anywhere",
     clarify: Clarification = "none",
     lab: str | None = None,
+    prefill: PrefillName | str | None = None,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -89,6 +91,12 @@ def helpful_only(
             al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying",
             "direct_training_objective" or "both".
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        prefill: The start of the assistant turn, which the model continues (§5.3, App. N.6):
+            "none", "basic" (the paper's scratchpad opening), "however" (our wording: the
+            model is led to list the strongest reasons for complying; `{condition}` becomes
+            the tier) or the path of a text file (`{condition}` is replaced). Default "none".
+            Needs a provider that continues an assistant message (anthropic, vllm, sglang,
+            the simulated organism); others are refused.
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -114,5 +122,6 @@ def helpful_only(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        prefill=prefill,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

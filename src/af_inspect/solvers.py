@@ -10,13 +10,16 @@ from inspect_ai.model import (
     ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
+    get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, StoreModel
 from pydantic import Field
 
 from af_inspect import defaults
+from af_inspect.keys import PREFILL, PREFILLED_CHARS
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
+from af_inspect.provider_support import check_prefill_support
 
 
 class ResponseRecord(StoreModel):
@@ -96,10 +99,20 @@ def scratchpad_generate(
     response (see `parsing.invalid_reason`) is resampled up to `max_resamples` times without the
     cache, so every resample is a fresh draw; the last attempt is kept either way, and the store's
     `ResponseRecord` says whether it is valid and why not. Every model call stays in the transcript.
+
+    A sample whose metadata holds a prefill (`keys.PREFILL`) starts the first turn of every
+    attempt with it: sent as a final assistant message, which the model continues (refused for a
+    provider that cannot, see `provider_support`). The kept turn is ONE assistant message holding
+    prefill + continuation (`join_prefill`): validity, resampling and every scorer read the
+    whole response.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         prompt = list(state.messages)
+        prefill = str(state.metadata.get(PREFILL) or "")
+        if prefill:
+            check_prefill_support(str(get_model()))
+            prompt.append(ChatMessageAssistant(content=prefill, source="input"))
         invalid_reasons: list[str | None] = []
         next_turns: list[int] = []
         for attempt in range(max_resamples + 1):
@@ -110,6 +123,8 @@ def scratchpad_generate(
                     state = await generate(state)
                 else:
                     state = await generate(state, cache=False)
+                if prefill and turns == 0:
+                    join_prefill(state, prefill, prefill_message=True)
                 if turns >= max_next_turns or not needs_next_turn(state.output.completion):
                     break
                 turns += 1
@@ -140,3 +155,26 @@ def scratchpad_generate(
         return state
 
     return solve
+
+
+def join_prefill(state: TaskState, prefill: str, *, prefill_message: bool) -> None:
+    """Make the turn just generated one assistant message: the prefill, then the continuation.
+
+    With `prefill_message`, the prefill's own assistant message (just before the continuation) is
+    replaced too. The joined message records how many of its characters were prefilled, and
+    `state.output.completion` becomes the whole response; the model event keeps the raw call.
+    """
+    continuation = state.messages.pop()
+    if prefill_message:
+        sent = state.messages.pop()
+        assert isinstance(sent, ChatMessageAssistant) and sent.text == prefill
+    whole = prefill + continuation.text
+    state.messages.append(
+        ChatMessageAssistant(
+            content=whole,
+            model=getattr(continuation, "model", None),
+            source="generate",
+            metadata={**(continuation.metadata or {}), PREFILLED_CHARS: len(prefill)},
+        )
+    )
+    state.output.completion = whole

@@ -10,16 +10,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inspect_ai import Task
+from inspect_ai.dataset import MemoryDataset
 from inspect_ai.model import GenerateConfig
+from inspect_ai.solver import Solver
 
 from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.dataset import load_queries
 from af_inspect.judge_check import resolve_judges
+from af_inspect.keys import PREFILL
 from af_inspect.parsing import TAG_RULES, TagRule
+from af_inspect.prefill import BUILTIN_PREFILLS, Prefill, resolve_prefill
 from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
+from af_inspect.provider_support import active_model_name, check_prefill_support
 from af_inspect.scenarios.loader import LoadedScenario
 from af_inspect.scenarios.render import (
+    CONDITION_KEY,
     build_condition_samples,
     render_scenario,
     scenario_metadata,
@@ -61,6 +67,8 @@ class ScenarioTaskSettings:
     tag_rule: TagRule
     clarify: Clarification = "none"
     lab: str | None = None
+    prefill: Prefill | None = None
+    """The start of the assistant turn (§5.3); None: the model starts its turn itself."""
 
 
 def condition_ids(loaded: LoadedScenario, value: object, name: str = "conditions") -> list[str]:
@@ -82,6 +90,7 @@ def scenario_task(
         roles = judge_roles(selection, cot=s.cot)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
+    check_model_support(s)
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
@@ -108,32 +117,55 @@ def scenario_task(
             tag_rule=s.tag_rule,
         )
 
+    dataset = build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset))
+    solvers: list[Solver] = [
+        inject_system_prompt(rendered.system_prompt),
+        scratchpad_generate(
+            cot=s.cot,
+            require_decision_tag=s.suffix,
+            max_resamples=s.max_resamples,
+            max_next_turns=s.max_next_turns,
+        ),
+    ]
+    metadata = {
+        "assets": provenance_metadata(records),
+        "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
+        "dataset": dataset_record,
+        "instruction_format": format_name,
+        "tiers": list(conditions),
+        "judges": judges,
+        "scenario": scenario_metadata(loaded, rendered),
+    }
+    # Recorded only when used, so default logs keep their metadata as it was.
+    if s.prefill is not None:
+        add_prefills(dataset, s.prefill)
+        metadata["prefill"] = s.prefill.record()
     return Task(
-        dataset=build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset)),
-        solver=[
-            inject_system_prompt(rendered.system_prompt),
-            scratchpad_generate(
-                cot=s.cot,
-                require_decision_tag=s.suffix,
-                max_resamples=s.max_resamples,
-                max_next_turns=s.max_next_turns,
-            ),
-        ],
+        dataset=dataset,
+        solver=solvers,
         scorer=scorer_list,
         config=GenerateConfig(
-            temperature=defaults.MODEL_TEMPERATURE, max_tokens=defaults.MODEL_MAX_TOKENS
+            temperature=defaults.MODEL_TEMPERATURE,
+            max_tokens=defaults.MODEL_MAX_TOKENS,
         ),
-        metadata={
-            "assets": provenance_metadata(records),
-            "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
-            "dataset": dataset_record,
-            "instruction_format": format_name,
-            "tiers": list(conditions),
-            "judges": judges,
-            "scenario": scenario_metadata(loaded, rendered),
-        },
+        metadata=metadata,
         version=TASK_VERSION,
     )
+
+
+def add_prefills(dataset: MemoryDataset, prefill: Prefill) -> None:
+    """Give each sample its prefill (`keys.PREFILL`), rendered for the sample's condition."""
+    for sample in dataset:
+        assert sample.metadata is not None
+        sample.metadata[PREFILL] = prefill.render(str(sample.metadata[CONDITION_KEY]))
+
+
+def check_model_support(settings: ScenarioTaskSettings) -> None:
+    """Refuse, at task creation, a model whose provider cannot continue the prefill (known only
+    when the task is created inside an eval; the solver checks again)."""
+    model = active_model_name()
+    if model is not None and settings.prefill is not None:
+        check_prefill_support(model)
 
 
 def checked_settings(
@@ -157,10 +189,21 @@ def checked_settings(
     tag_rule: object,
     clarify: object = "none",
     lab: object = None,
+    prefill: object = None,
 ) -> ScenarioTaskSettings:
-    """Every shared task parameter checked (`af_inspect.params`), one line each."""
+    """Every shared task parameter checked (`af_inspect.params`), one line each.
+
+    `prefill` has a default, so a task that does not pass it runs as before.
+    """
+    cot_checked = params.boolean("cot", cot)
+    checked_prefill = resolve_prefill(prefill)
+    if not cot_checked and checked_prefill is not None and checked_prefill.name in BUILTIN_PREFILLS:
+        raise params.ParameterError(
+            f"Parameter 'prefill': {checked_prefill.name!r} opens a scratchpad, which the no-CoT "
+            "prompts (cot=false) do not use; give your own prefill file, or none."
+        )
     return ScenarioTaskSettings(
-        cot=params.boolean("cot", cot),
+        cot=cot_checked,
         suffix=params.boolean("suffix", suffix),
         system_prompt=params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS),
         system_prompt_file=params.optional_text("system_prompt_file", system_prompt_file),
@@ -179,4 +222,5 @@ def checked_settings(
         tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
         clarify=params.choice("clarify", clarify, CLARIFICATIONS),
         lab=params.optional_text("lab", lab),
+        prefill=checked_prefill,
     )
