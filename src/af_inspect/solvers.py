@@ -17,9 +17,10 @@ from inspect_ai.util import Store, StoreModel
 from pydantic import Field
 
 from af_inspect import defaults
+from af_inspect.base_format import BaseTemplate
 from af_inspect.keys import PREFILL, PREFILLED_CHARS
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
-from af_inspect.provider_support import check_prefill_support
+from af_inspect.provider_support import check_base_support, check_prefill_support
 
 
 class ResponseRecord(StoreModel):
@@ -91,6 +92,7 @@ def scratchpad_generate(
     require_decision_tag: bool = True,
     max_resamples: int = defaults.MAX_RESAMPLES,
     max_next_turns: int = defaults.MAX_NEXT_TURNS,
+    prefill_in_document: bool = False,
 ) -> Solver:
     """Generate, continue with `<NEXT/>` while a turn stops inside the reasoning, resample invalid.
 
@@ -102,15 +104,16 @@ def scratchpad_generate(
 
     A sample whose metadata holds a prefill (`keys.PREFILL`) starts the first turn of every
     attempt with it: sent as a final assistant message, which the model continues (refused for a
-    provider that cannot, see `provider_support`). The kept turn is ONE assistant message holding
-    prefill + continuation (`join_prefill`): validity, resampling and every scorer read the
-    whole response.
+    provider that cannot, see `provider_support`), or, with `prefill_in_document`, already at the
+    end of the one document a base model continues (`base_document`). Either way the kept turn is
+    ONE assistant message holding prefill + continuation (`join_prefill`): validity, resampling
+    and every scorer read the whole response.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         prompt = list(state.messages)
         prefill = str(state.metadata.get(PREFILL) or "")
-        if prefill:
+        if prefill and not prefill_in_document:
             check_prefill_support(str(get_model()))
             prompt.append(ChatMessageAssistant(content=prefill, source="input"))
         invalid_reasons: list[str | None] = []
@@ -124,7 +127,7 @@ def scratchpad_generate(
                 else:
                     state = await generate(state, cache=False)
                 if prefill and turns == 0:
-                    join_prefill(state, prefill, prefill_message=True)
+                    join_prefill(state, prefill, prefill_message=not prefill_in_document)
                 if turns >= max_next_turns or not needs_next_turn(state.output.completion):
                     break
                 turns += 1
@@ -178,3 +181,25 @@ def join_prefill(state: TaskState, prefill: str, *, prefill_message: bool) -> No
         )
     )
     state.output.completion = whole
+
+
+@solver
+def base_document(template: BaseTemplate) -> Solver:
+    """Replace the conversation by ONE user message: the document a base model continues.
+
+    The system prompt, the user turn and the sample's prefill (`keys.PREFILL`, may be empty) are
+    rendered with `template` (`af_inspect.base_format`); a completions provider sends that
+    message as the raw prompt (refused for any other provider, see `provider_support`).
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        check_base_support(str(get_model()))
+        system = "\n\n".join(m.text for m in state.messages if isinstance(m, ChatMessageSystem))
+        user = "\n\n".join(m.text for m in state.messages if isinstance(m, ChatMessageUser))
+        prefill = str(state.metadata.get(PREFILL) or "")
+        state.messages = [
+            ChatMessageUser(content=template.render(system=system, user=user, prefill=prefill))
+        ]
+        return state
+
+    return solve
