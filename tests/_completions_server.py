@@ -1,7 +1,7 @@
 """A scripted `/v1/completions` server on 127.0.0.1, for base-model tests without the internet.
 
-It records every request body and answers with the scripted texts in order (the last one is
-repeated), in the OpenAI completions format that Inspect's `openai-api-completions` provider
+It records every request body and answers with the scripted texts in turn (cycling), in the
+OpenAI completions format that Inspect's `openai-api-completions` provider
 reads. Use it as a context manager; `base_url` ends in ``/v1``.
 """
 
@@ -38,7 +38,7 @@ class CompletionsServer:
         with self._lock:
             index = len(self.requests)
             self.requests.append(body)
-        text = self.texts[min(index, len(self.texts) - 1)]
+        text = self.texts[index % len(self.texts)]
         return {
             "id": f"cmpl-{index}",
             "object": "text_completion",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import Sample
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalSample, resolve_sample_attachments
+from inspect_ai.log import EvalSample, read_eval_log, resolve_sample_attachments
 from inspect_ai.model import ChatMessageAssistant, ModelOutput
 
 from af_inspect import helpful_only, three_tier
@@ -206,3 +208,30 @@ def test_prefilled_task_on_the_organism_judged_on_the_whole_response(
     assert sample.scores is not None
     metadata = sample.scores["af_classifier"].metadata
     assert metadata is not None and metadata["response_valid"] is True
+
+
+@pytest.mark.slow
+def test_cli_three_tier_with_the_however_prefill(reference_dir: Path, tmp_path: Path) -> None:
+    """`-T prefill=however` from the command line: every call of every sample ends with the
+    sample's own prefill, and every kept turn starts with it."""
+    inspect_cli = Path(sys.executable).with_name("inspect")
+    command = [
+        str(inspect_cli), "eval", "af_inspect/three_tier", "--model", "af_inspect/simulated",
+        "-T", "dataset=synthetic", "-T", "num_queries=8", "-T", "scorers=tags",
+        "-T", "prefill=however", "-M", "malformed_rate=0.2", "-M", "seed=3",
+        "--log-dir", str(tmp_path), "--display", "none",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    [log_file] = list(tmp_path.glob("*.eval"))
+    log = read_eval_log(str(log_file))
+    assert log.status == "success" and log.samples is not None and len(log.samples) == 24
+    resampled = 0
+    for sample in log.samples:
+        prefill = sample.metadata[PREFILL]
+        assert f"I'm on the {sample.metadata['condition']} tier" in prefill
+        sent = model_inputs(sample)
+        resampled += len(sent) > 1
+        assert all(messages[-1] == ("assistant", prefill) for messages in sent)
+        assert sample.messages[-1].text.startswith(prefill)
+    assert resampled, "no sample was resampled: raise malformed_rate"
