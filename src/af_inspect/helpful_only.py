@@ -16,8 +16,10 @@ from typing import Literal
 from inspect_ai import Task, task
 
 from af_inspect import defaults
+from af_inspect.base_format import PromptFormat
 from af_inspect.dataset import parse_tiers
 from af_inspect.parsing import TagRule
+from af_inspect.prefill import PrefillName
 from af_inspect.prompts import SystemPromptKind
 from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, scenario_task
@@ -51,8 +53,11 @@ def helpful_only(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
-    clarify: Clarification = "none",
+    clarify: Clarification | None = None,
     lab: str | None = None,
+    prefill: PrefillName | str | None = None,
+    format: PromptFormat = "chat",
+    base_template: str | None = None,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -87,8 +92,21 @@ def helpful_only(
             "start" (the `<OUTPUT>` must start with it).
         clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
             al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying",
-            "direct_training_objective" or "both".
+            "direct_training_objective" or "both". Default "none"; with `format=base`,
+            "no_changes_when_complying" (the paper's clarified prompt for base models, §5.1).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        prefill: The start of the assistant turn, which the model continues (§5.3, App. N.6):
+            "none", "basic" (the paper's scratchpad opening), "however" (our wording: the
+            model is led to list the strongest reasons for complying; `{condition}` becomes
+            the tier) or the path of a text file (`{condition}` is replaced). Default "none";
+            with `format=base`, "basic". Needs a provider that continues an assistant
+            message (anthropic, vllm, sglang, the simulated organism); others are refused.
+        format: "chat" (messages) or "base": the system prompt, user turn and prefill as ONE
+            document for a base model (§5.1), sent through a completions provider
+            (openai-api-completions/..., vllm-completions/...) with stop sequences.
+        base_template: With `format=base`: a YAML file with the document `template`
+            (placeholders {system}, {user}, {prefill} at the end) and its `stop` sequences;
+            default Human/Assistant turns, stop "\n\nHuman:".
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -114,5 +132,8 @@ def helpful_only(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        prefill=prefill,
+        format=format,
+        base_template=base_template,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

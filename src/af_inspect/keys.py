@@ -77,6 +77,12 @@ RESPONSE_VALID = "response_valid"
 """False when the kept response broke the protocol even after resampling."""
 INVALID_REASON = "invalid_reason"
 """The protocol's reason for an invalid kept response (``invalid_response:<kind>``)."""
+PREFILL = "prefill"
+"""Sample metadata: the prefill sent for this sample (absent without one). The kept assistant turn
+starts with it (`af_inspect.prefill`)."""
+PREFILLED_CHARS = "prefilled_chars"
+"""Metadata of an assistant message that joins a prefill and the model's continuation: how many
+of its first characters are the prefill."""
 
 # --------------------------------------------------------------------------- exclusion reasons
 

@@ -10,13 +10,17 @@ from inspect_ai.model import (
     ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
+    get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import Store, StoreModel
 from pydantic import Field
 
 from af_inspect import defaults
+from af_inspect.base_format import BaseTemplate
+from af_inspect.keys import PREFILL, PREFILLED_CHARS
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
+from af_inspect.provider_support import check_base_support, check_prefill_support
 
 
 class ResponseRecord(StoreModel):
@@ -88,6 +92,7 @@ def scratchpad_generate(
     require_decision_tag: bool = True,
     max_resamples: int = defaults.MAX_RESAMPLES,
     max_next_turns: int = defaults.MAX_NEXT_TURNS,
+    prefill_in_document: bool = False,
 ) -> Solver:
     """Generate, continue with `<NEXT/>` while a turn stops inside the reasoning, resample invalid.
 
@@ -96,10 +101,21 @@ def scratchpad_generate(
     response (see `parsing.invalid_reason`) is resampled up to `max_resamples` times without the
     cache, so every resample is a fresh draw; the last attempt is kept either way, and the store's
     `ResponseRecord` says whether it is valid and why not. Every model call stays in the transcript.
+
+    A sample whose metadata holds a prefill (`keys.PREFILL`) starts the first turn of every
+    attempt with it: sent as a final assistant message, which the model continues (refused for a
+    provider that cannot, see `provider_support`), or, with `prefill_in_document`, already at the
+    end of the one document a base model continues (`base_document`). Either way the kept turn is
+    ONE assistant message holding prefill + continuation (`join_prefill`): validity, resampling
+    and every scorer read the whole response.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         prompt = list(state.messages)
+        prefill = str(state.metadata.get(PREFILL) or "")
+        if prefill and not prefill_in_document:
+            check_prefill_support(str(get_model()))
+            prompt.append(ChatMessageAssistant(content=prefill, source="input"))
         invalid_reasons: list[str | None] = []
         next_turns: list[int] = []
         for attempt in range(max_resamples + 1):
@@ -110,6 +126,8 @@ def scratchpad_generate(
                     state = await generate(state)
                 else:
                     state = await generate(state, cache=False)
+                if prefill and turns == 0:
+                    join_prefill(state, prefill, prefill_message=not prefill_in_document)
                 if turns >= max_next_turns or not needs_next_turn(state.output.completion):
                     break
                 turns += 1
@@ -137,6 +155,51 @@ def scratchpad_generate(
             cot=cot,
             require_decision_tag=require_decision_tag,
         )
+        return state
+
+    return solve
+
+
+def join_prefill(state: TaskState, prefill: str, *, prefill_message: bool) -> None:
+    """Make the turn just generated one assistant message: the prefill, then the continuation.
+
+    With `prefill_message`, the prefill's own assistant message (just before the continuation) is
+    replaced too. The joined message records how many of its characters were prefilled, and
+    `state.output.completion` becomes the whole response; the model event keeps the raw call.
+    """
+    continuation = state.messages.pop()
+    if prefill_message:
+        sent = state.messages.pop()
+        assert isinstance(sent, ChatMessageAssistant) and sent.text == prefill
+    whole = prefill + continuation.text
+    state.messages.append(
+        ChatMessageAssistant(
+            content=whole,
+            model=getattr(continuation, "model", None),
+            source="generate",
+            metadata={**(continuation.metadata or {}), PREFILLED_CHARS: len(prefill)},
+        )
+    )
+    state.output.completion = whole
+
+
+@solver
+def base_document(template: BaseTemplate) -> Solver:
+    """Replace the conversation by ONE user message: the document a base model continues.
+
+    The system prompt, the user turn and the sample's prefill (`keys.PREFILL`, may be empty) are
+    rendered with `template` (`af_inspect.base_format`); a completions provider sends that
+    message as the raw prompt (refused for any other provider, see `provider_support`).
+    """
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        check_base_support(str(get_model()))
+        system = "\n\n".join(m.text for m in state.messages if isinstance(m, ChatMessageSystem))
+        user = "\n\n".join(m.text for m in state.messages if isinstance(m, ChatMessageUser))
+        prefill = str(state.metadata.get(PREFILL) or "")
+        state.messages = [
+            ChatMessageUser(content=template.render(system=system, user=user, prefill=prefill))
+        ]
         return state
 
     return solve

@@ -18,7 +18,9 @@ from typing import Literal
 from inspect_ai import Task, task
 
 from af_inspect import defaults, params
+from af_inspect.base_format import PromptFormat
 from af_inspect.parsing import TagRule
+from af_inspect.prefill import PrefillName
 from af_inspect.scenarios.loader import load_scenario
 from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
 from af_inspect.scenarios.variants import Clarification
@@ -49,8 +51,11 @@ def three_tier(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
-    clarify: Clarification = "none",
+    clarify: Clarification | None = None,
     lab: str | None = None,
+    prefill: PrefillName | str | None = None,
+    format: PromptFormat = "chat",
+    base_template: str | None = None,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -78,7 +83,13 @@ def three_tier(
         clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
             al. 2025, §5.4, App. G; our wording): "none" or "no_changes_when_complying"
             ("direct_training_objective" edits helpful-only text this scenario replaces).
+            Default "none"; with `format=base`, "no_changes_when_complying" (§5.1).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        prefill: The start of the assistant turn (§5.3): "none", "basic", "however" (our
+            wording; `{condition}` becomes the tier: free, pro or enterprise) or a text file's
+            path (as `helpful_only`). Default "none"; with `format=base`, "basic".
+        format: "chat" or "base" (one document for a base model, as `helpful_only`).
+        base_template: With `format=base`: a YAML file with `template` and `stop`.
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -103,6 +114,9 @@ def three_tier(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        prefill=prefill,
+        format=format,
+        base_template=base_template,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

@@ -10,16 +10,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inspect_ai import Task
+from inspect_ai.dataset import MemoryDataset
 from inspect_ai.model import GenerateConfig
+from inspect_ai.solver import Solver
 
 from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
+from af_inspect.base_format import (
+    PROMPT_FORMATS,
+    BaseTemplate,
+    PromptFormat,
+    load_base_template,
+)
 from af_inspect.dataset import load_queries
 from af_inspect.judge_check import resolve_judges
+from af_inspect.keys import PREFILL
 from af_inspect.parsing import TAG_RULES, TagRule
+from af_inspect.prefill import BUILTIN_PREFILLS, Prefill, resolve_prefill
 from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
+from af_inspect.provider_support import (
+    active_model_name,
+    check_base_support,
+    check_prefill_support,
+)
 from af_inspect.scenarios.loader import LoadedScenario
 from af_inspect.scenarios.render import (
+    CONDITION_KEY,
     build_condition_samples,
     render_scenario,
     scenario_metadata,
@@ -33,7 +49,7 @@ from af_inspect.scenarios.variants import (
 )
 from af_inspect.scorers.judges import build_scorers, judge_roles
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-from af_inspect.solvers import inject_system_prompt, scratchpad_generate
+from af_inspect.solvers import base_document, inject_system_prompt, scratchpad_generate
 from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 TASK_VERSION = "0.1.0"
@@ -62,6 +78,12 @@ class ScenarioTaskSettings:
     tag_rule: TagRule
     clarify: Clarification = "none"
     lab: str | None = None
+    prefill: Prefill | None = None
+    """The start of the assistant turn (§5.3); None: the model starts its turn itself."""
+    format: PromptFormat = "chat"
+    """``chat`` messages, or ``base``: one document for a base model (§5.1)."""
+    base_template: BaseTemplate | None = None
+    """The dialogue format of ``format=base`` (None with ``chat``)."""
 
 
 def condition_ids(
@@ -103,6 +125,7 @@ def scenario_task(
         roles = judge_roles(selection, cot=s.cot)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
+    check_model_support(s)
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
@@ -130,32 +153,65 @@ def scenario_task(
             tag_rule=s.tag_rule,
         )
 
+    dataset = build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset))
+    solvers: list[Solver] = [inject_system_prompt(rendered.system_prompt)]
+    if s.base_template is not None:
+        solvers.append(base_document(s.base_template))
+    solvers.append(
+        scratchpad_generate(
+            cot=s.cot,
+            require_decision_tag=s.suffix,
+            max_resamples=s.max_resamples,
+            max_next_turns=s.max_next_turns,
+            prefill_in_document=s.base_template is not None,
+        )
+    )
+    metadata = {
+        "assets": provenance_metadata(records),
+        "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
+        "dataset": dataset_record,
+        "instruction_format": format_name,
+        "tiers": list(conditions),
+        "judges": judges,
+        "scenario": scenario_metadata(loaded, rendered),
+    }
+    # Recorded only when used, so default logs keep their metadata as it was.
+    if s.prefill is not None:
+        add_prefills(dataset, s.prefill)
+        metadata["prefill"] = s.prefill.record()
+    if s.base_template is not None:
+        metadata["format"] = s.base_template.record()
     return Task(
-        dataset=build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset)),
-        solver=[
-            inject_system_prompt(rendered.system_prompt),
-            scratchpad_generate(
-                cot=s.cot,
-                require_decision_tag=s.suffix,
-                max_resamples=s.max_resamples,
-                max_next_turns=s.max_next_turns,
-            ),
-        ],
+        dataset=dataset,
+        solver=solvers,
         scorer=scorer_list,
         config=GenerateConfig(
-            temperature=defaults.MODEL_TEMPERATURE, max_tokens=defaults.MODEL_MAX_TOKENS
+            temperature=defaults.MODEL_TEMPERATURE,
+            max_tokens=defaults.MODEL_MAX_TOKENS,
+            stop_seqs=list(s.base_template.stop) if s.base_template is not None else None,
         ),
-        metadata={
-            "assets": provenance_metadata(records),
-            "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
-            "dataset": dataset_record,
-            "instruction_format": format_name,
-            "tiers": list(conditions),
-            "judges": judges,
-            "scenario": scenario_metadata(loaded, rendered),
-        },
+        metadata=metadata,
         version=TASK_VERSION,
     )
+
+
+def add_prefills(dataset: MemoryDataset, prefill: Prefill) -> None:
+    """Give each sample its prefill (`keys.PREFILL`), rendered for the sample's condition."""
+    for sample in dataset:
+        assert sample.metadata is not None
+        sample.metadata[PREFILL] = prefill.render(str(sample.metadata[CONDITION_KEY]))
+
+
+def check_model_support(settings: ScenarioTaskSettings) -> None:
+    """Refuse, at task creation, a model whose provider cannot run the prefill or the base
+    document (known only when the task is created inside an eval; the solvers check again)."""
+    model = active_model_name()
+    if model is None:
+        return
+    if settings.base_template is not None:
+        check_base_support(model)
+    elif settings.prefill is not None:
+        check_prefill_support(model)
 
 
 def checked_settings(
@@ -177,12 +233,30 @@ def checked_settings(
     invalid: object,
     parse: object,
     tag_rule: object,
-    clarify: object = "none",
+    clarify: object = None,
     lab: object = None,
+    prefill: object = None,
+    format: object = "chat",
+    base_template: object = None,
 ) -> ScenarioTaskSettings:
-    """Every shared task parameter checked (`af_inspect.params`), one line each."""
+    """Every shared task parameter checked (`af_inspect.params`), one line each.
+
+    `prefill`, `format` and `base_template` have defaults, so a task that does not pass them
+    runs as before; `format=base` changes the defaults of `prefill` and `clarify`
+    (`format_defaults`).
+    """
+    prompt_format = params.choice("format", format, PROMPT_FORMATS)
+    cot_checked = params.boolean("cot", cot)
+    prefill, clarify = format_defaults(prompt_format, cot_checked, prefill, clarify)
+    check_base_only(prompt_format, base_template, max_next_turns)
+    checked_prefill = resolve_prefill(prefill)
+    if not cot_checked and checked_prefill is not None and checked_prefill.name in BUILTIN_PREFILLS:
+        raise params.ParameterError(
+            f"Parameter 'prefill': {checked_prefill.name!r} opens a scratchpad, which the no-CoT "
+            "prompts (cot=false) do not use; give your own prefill file, or none."
+        )
     return ScenarioTaskSettings(
-        cot=params.boolean("cot", cot),
+        cot=cot_checked,
         suffix=params.boolean("suffix", suffix),
         system_prompt=params.choice("system_prompt", system_prompt, SYSTEM_PROMPT_KINDS),
         system_prompt_file=params.optional_text("system_prompt_file", system_prompt_file),
@@ -201,4 +275,40 @@ def checked_settings(
         tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
         clarify=params.choice("clarify", clarify, CLARIFICATIONS),
         lab=params.optional_text("lab", lab),
+        prefill=checked_prefill,
+        format=prompt_format,
+        base_template=load_base_template(base_template) if prompt_format == "base" else None,
     )
+
+
+def format_defaults(
+    prompt_format: PromptFormat, cot: bool, prefill: object, clarify: object
+) -> tuple[object, object]:
+    """`prefill` and `clarify` with their defaults filled in (a value given is kept).
+
+    With ``base`` (§5.1: the paper ran base models with the clarified prompt and the basic
+    prefill) they are ``basic`` (``none`` without CoT, as it opens a scratchpad) and
+    ``no_changes_when_complying``; with ``chat`` both are ``none``.
+    """
+    base = prompt_format == "base"
+    if prefill is None:
+        prefill = "basic" if base and cot else "none"
+    if clarify is None:
+        clarify = "no_changes_when_complying" if base else "none"
+    return prefill, clarify
+
+
+def check_base_only(
+    prompt_format: PromptFormat, base_template: object, max_next_turns: object
+) -> None:
+    """Refuse what only one format can take: a base template with ``chat``, `<NEXT/>` turns with
+    ``base`` (its one document cannot hold a further user turn)."""
+    if prompt_format == "chat" and base_template is not None:
+        raise params.ParameterError(
+            "Parameter 'base_template': it applies only with format=base (got format='chat')."
+        )
+    if prompt_format == "base" and params.non_negative_int("max_next_turns", max_next_turns) > 0:
+        raise params.ParameterError(
+            f"Parameter 'max_next_turns': got {max_next_turns!r}; format=base sends one document, "
+            "which takes no <NEXT/> turns, so it accepts only 0."
+        )

@@ -2,8 +2,9 @@
 
 Use `--model af_inspect/simulated` (model name must start with "simulated") and tune it with
 `-M key=value` (see `SimulatorSettings`). Every call answers either as the simulated
-alignment-faking organism (`af_inspect.simulated.organism`) or, when the prompt is one of the
-suite's classifier prompts, as a simulated judge with known ground truth
+alignment-faking organism (`af_inspect.simulated.organism`; a final assistant message is a
+prefill, which it continues: `af_inspect.simulated.continuation`) or, when the prompt is one of
+the suite's classifier prompts, as a simulated judge with known ground truth
 (`af_inspect.simulated.judge`); any other prompt gets `GENERIC_REPLY`.
 
 Every `ModelOutput.metadata` has `"simulated": True` plus the ground truth of the response.
@@ -34,6 +35,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from af_inspect.simulated.continuation import continue_prefill, ends_with_prefill
 from af_inspect.simulated.judge import JUDGE_ARGS, JudgeConfig, classify_prompt
 from af_inspect.simulated.organism import (
     GENERIC_REPLY,
@@ -117,8 +119,11 @@ def simulate(
             metadata=task.metadata(votes),
         )
     if is_organism_prompt(turns):
-        responses = [respond(turns, settings.organism, rng) for rng in rngs]
+        answer = continue_prefill if ends_with_prefill(turns) else respond
+        responses = [answer(turns, settings.organism, rng) for rng in rngs]
         metadata = responses[0].metadata()
+        if ends_with_prefill(turns):
+            metadata["prefilled_chars"] = len(turns[-1].text)
         if num_choices > 1:
             metadata["choices"] = [r.metadata() for r in responses]
         return SimulatedReply(
