@@ -24,7 +24,7 @@ from af_inspect.scenarios.task import checked_settings, scenario_task
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCENARIO = "helpful_only"
 """The built-in scenario (`af_inspect/scenarios/builtin/helpful_only.yaml`): free and paid tiers,
@@ -53,6 +53,7 @@ def helpful_only(
     tag_rule: TagRule = "anywhere",
     clarify: Clarification = "none",
     lab: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -89,6 +90,10 @@ def helpful_only(
             al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying",
             "direct_training_objective" or "both".
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        scratchpad: "tags" (the paper's: the judges read the `<SCRATCHPAD_REASONING>` blocks) or
+            "native": they read the model's own reasoning (extended thinking, o-series, R1,
+            Gemini), and a response needs no scratchpad block to be valid (README, Reasoning
+            models).
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -114,5 +119,6 @@ def helpful_only(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        scratchpad=scratchpad,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

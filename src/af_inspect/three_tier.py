@@ -24,7 +24,7 @@ from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCENARIO = "three_tier"
 
@@ -51,6 +51,7 @@ def three_tier(
     tag_rule: TagRule = "anywhere",
     clarify: Clarification = "none",
     lab: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -79,6 +80,8 @@ def three_tier(
             al. 2025, §5.4, App. G; our wording): "none" or "no_changes_when_complying"
             ("direct_training_objective" edits helpful-only text this scenario replaces).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        scratchpad: "tags" (the paper's) or "native" (the judges read the model's own
+            reasoning; as `helpful_only`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -103,6 +106,7 @@ def three_tier(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        scratchpad=scratchpad,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

@@ -33,7 +33,7 @@ from af_inspect.scenarios.variants import (
 from af_inspect.scorers.judges import build_scorers, judge_roles
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import inject_system_prompt, scratchpad_generate
-from af_inspect.types import INVALID_POLICIES, InvalidPolicy
+from af_inspect.types import INVALID_POLICIES, SCRATCHPAD_SOURCES, InvalidPolicy, ScratchpadSource
 
 TASK_VERSION = "0.1.0"
 
@@ -61,6 +61,14 @@ class ScenarioTaskSettings:
     tag_rule: TagRule
     clarify: Clarification = "none"
     lab: str | None = None
+    scratchpad: ScratchpadSource = "tags"
+    """What the scratchpad judges read: the `<SCRATCHPAD_REASONING>` blocks or the model's own
+    ("native") reasoning. Native also drops the scratchpad block from the validity rules."""
+
+    @property
+    def requires_scratchpad_block(self) -> bool:
+        """Validity needs a `<SCRATCHPAD_REASONING>` block: CoT prompts read through tags."""
+        return self.cot and self.scratchpad == "tags"
 
 
 def condition_ids(loaded: LoadedScenario, value: object, name: str = "conditions") -> list[str]:
@@ -79,7 +87,7 @@ def scenario_task(
     s = settings
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
     try:
-        roles = judge_roles(selection, cot=s.cot)
+        roles = judge_roles(selection, cot=s.cot, scratchpad=s.scratchpad)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
     judges = resolve_judges(roles, s.grader)
@@ -106,6 +114,7 @@ def scenario_task(
             parse=s.parse,
             invalid=s.invalid,
             tag_rule=s.tag_rule,
+            scratchpad=s.scratchpad,
         )
 
     return Task(
@@ -113,7 +122,7 @@ def scenario_task(
         solver=[
             inject_system_prompt(rendered.system_prompt),
             scratchpad_generate(
-                cot=s.cot,
+                cot=s.requires_scratchpad_block,
                 require_decision_tag=s.suffix,
                 max_resamples=s.max_resamples,
                 max_next_turns=s.max_next_turns,
@@ -157,6 +166,7 @@ def checked_settings(
     tag_rule: object,
     clarify: object = "none",
     lab: object = None,
+    scratchpad: object = "tags",
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each."""
     return ScenarioTaskSettings(
@@ -179,4 +189,5 @@ def checked_settings(
         tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
         clarify=params.choice("clarify", clarify, CLARIFICATIONS),
         lab=params.optional_text("lab", lab),
+        scratchpad=params.choice("scratchpad", scratchpad, SCRATCHPAD_SOURCES),
     )
