@@ -4,7 +4,9 @@ Use `--model af_inspect/simulated` (model name must start with "simulated") and 
 `-M key=value` (see `SimulatorSettings`). Every call answers either as the simulated
 alignment-faking organism (`af_inspect.simulated.organism`) or, when the prompt is one of the
 suite's classifier prompts, as a simulated judge with known ground truth
-(`af_inspect.simulated.judge`); any other prompt gets `GENERIC_REPLY`.
+(`af_inspect.simulated.judge`); a follow-up question after an organism response gets a
+simulated follow-up answer (`af_inspect.simulated.follow_up`); any other prompt gets
+`GENERIC_REPLY`.
 
 Every `ModelOutput.metadata` has `"simulated": True` plus the ground truth of the response.
 Draws are seeded: each call's RNG derives from (seed, sha256 of the input messages, how many
@@ -34,6 +36,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from af_inspect.simulated.follow_up import answer_follow_up, is_follow_up
 from af_inspect.simulated.judge import JUDGE_ARGS, JudgeConfig, classify_prompt
 from af_inspect.simulated.organism import (
     GENERIC_REPLY,
@@ -116,6 +119,9 @@ def simulate(
             truncated=[False] * num_choices,
             metadata=task.metadata(votes),
         )
+    if is_organism_prompt(turns) and is_follow_up(turns):
+        answer = answer_follow_up(turns, settings.organism.cot)
+        return SimulatedReply([answer.text] * num_choices, [False] * num_choices, answer.metadata())
     if is_organism_prompt(turns):
         responses = [respond(turns, settings.organism, rng) for rng in rngs]
         metadata = responses[0].metadata()
