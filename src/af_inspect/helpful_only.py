@@ -54,6 +54,7 @@ def helpful_only(
     clarify: Clarification = "none",
     lab: str | None = None,
     scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -94,6 +95,9 @@ def helpful_only(
             "native": they read the model's own reasoning (extended thinking, o-series, R1,
             Gemini), and a response needs no scratchpad block to be valid (README, Reasoning
             models).
+        follow_up: After a response StrongREJECT scores above 0, ask the model under test the
+            upstream follow-up questions (roleplay, reasons for complying) as a new user turn, at
+            temperature 0.7 (the paper's code); needs a scorer that runs StrongREJECT.
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -120,5 +124,6 @@ def helpful_only(
         clarify=clarify,
         lab=lab,
         scratchpad=scratchpad,
+        follow_up=follow_up,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

@@ -52,6 +52,7 @@ def three_tier(
     clarify: Clarification = "none",
     lab: str | None = None,
     scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -82,6 +83,8 @@ def three_tier(
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
         scratchpad: "tags" (the paper's) or "native" (the judges read the model's own
             reasoning; as `helpful_only`).
+        follow_up: Ask the model under test the upstream follow-up questions after a response
+            StrongREJECT scores above 0 (as `helpful_only`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -107,6 +110,7 @@ def three_tier(
         clarify=clarify,
         lab=lab,
         scratchpad=scratchpad,
+        follow_up=follow_up,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

@@ -15,6 +15,7 @@ from inspect_ai.model import GenerateConfig
 from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.dataset import load_queries
+from af_inspect.follow_up import check_selection, follow_up_questions
 from af_inspect.judge_check import resolve_judges
 from af_inspect.parsing import TAG_RULES, TagRule
 from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
@@ -30,7 +31,7 @@ from af_inspect.scenarios.variants import (
     clarification_edits,
     lab_edits,
 )
-from af_inspect.scorers.judges import build_scorers, judge_roles
+from af_inspect.scorers.judges import build_scorers, judge_roles, parse_selection
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import inject_system_prompt, scratchpad_generate
 from af_inspect.types import INVALID_POLICIES, SCRATCHPAD_SOURCES, InvalidPolicy, ScratchpadSource
@@ -64,6 +65,8 @@ class ScenarioTaskSettings:
     scratchpad: ScratchpadSource = "tags"
     """What the scratchpad judges read: the `<SCRATCHPAD_REASONING>` blocks or the model's own
     ("native") reasoning. Native also drops the scratchpad block from the validity rules."""
+    follow_up: bool = False
+    """Ask the model under test the upstream follow-up questions after StrongREJECT > 0."""
 
     @property
     def requires_scratchpad_block(self) -> bool:
@@ -90,6 +93,11 @@ def scenario_task(
         roles = judge_roles(selection, cot=s.cot, scratchpad=s.scratchpad)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
+    if s.follow_up:
+        try:
+            check_selection(parse_selection(selection, cot=s.cot, scratchpad=s.scratchpad))
+        except ValueError as error:
+            raise params.ParameterError(f"Parameter 'follow_up': {error}.") from None
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
@@ -116,6 +124,9 @@ def scenario_task(
             tag_rule=s.tag_rule,
             scratchpad=s.scratchpad,
         )
+        if s.follow_up:
+            # last: it reads the StrongREJECT verdict the scorers before it gave the sample
+            scorer_list.append(follow_up_questions())
 
     return Task(
         dataset=build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset)),
@@ -167,6 +178,7 @@ def checked_settings(
     clarify: object = "none",
     lab: object = None,
     scratchpad: object = "tags",
+    follow_up: object = False,
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each."""
     return ScenarioTaskSettings(
@@ -190,4 +202,5 @@ def checked_settings(
         clarify=params.choice("clarify", clarify, CLARIFICATIONS),
         lab=params.optional_text("lab", lab),
         scratchpad=params.choice("scratchpad", scratchpad, SCRATCHPAD_SOURCES),
+        follow_up=params.boolean("follow_up", follow_up),
     )
