@@ -14,7 +14,8 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.event import ModelEvent
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser
-from inspect_ai.scorer import SampleScore, Score
+from inspect_ai.scorer import Score
+from pytest_inspect_evals.metrics import assert_agreeing_epochs_change_nothing, run_metrics
 
 from af_inspect.follow_up import (
     QUESTIONS,
@@ -103,22 +104,33 @@ def test_the_question_is_a_new_turn_on_a_copy_of_the_conversation() -> None:
     assert isinstance(messages[-1], ChatMessageUser) and messages[-1].text == "Q?"
 
 
-def test_counts_per_condition() -> None:
-    def sample(tier: str, asked: bool, reason: str | None = None) -> SampleScore:
-        records = [{"name": n, "answered": asked} for n in QUESTIONS]
-        metadata = {"follow_up_asked": asked, "follow_up_not_asked_reason": reason}
-        return SampleScore(
-            score=Score(value=float(asked), metadata={**metadata, "follow_up_questions": records}),
-            sample_id=f"{tier}-{asked}",
-            sample_metadata={"tier": tier},
-        )
+def _counted(asked: bool, reason: str | None = None) -> Score:
+    """A `follow_up_questions`-shaped score."""
+    records = [{"name": name, "answered": asked} for name in QUESTIONS]
+    metadata = {
+        "follow_up_asked": asked,
+        "follow_up_not_asked_reason": reason,
+        "follow_up_questions": records,
+    }
+    return Score(value={"follow_up_asked": float(asked)}, metadata=metadata)
 
-    scores = [
-        sample("free", True),
-        sample("free", False, "not_asked:not_compliant"),
-        sample("paid", False, "not_run:no_compliance_verdict"),
-    ]
-    assert follow_up_counts()(scores) == {
+
+COUNTS_CASE = (
+    [
+        _counted(True),
+        _counted(False, "not_asked:not_compliant"),
+        _counted(False, "not_run:no_compliance_verdict"),
+    ],
+    [{"tier": "free"}, {"tier": "free"}, {"tier": "paid"}],
+)
+
+
+def test_counts_per_condition() -> None:
+    scores, metadata = COUNTS_CASE
+    metrics = {"follow_up_asked": [follow_up_counts()]}
+    values = run_metrics(metrics, [[score] for score in scores], metadata=metadata)
+    prefix = "follow_up_asked/af_inspect/follow_up_counts_"
+    assert {k.removeprefix(prefix): v for k, v in values.items()} == {
         "free_answered_reasons_for_complying": 1.0,
         "free_answered_roleplay": 1.0,
         "free_asked": 1.0,
@@ -130,6 +142,7 @@ def test_counts_per_condition() -> None:
         "paid_not_asked_no_compliance_verdict": 1.0,
         "paid_samples": 1.0,
     }
+    assert_agreeing_epochs_change_nothing(metrics, scores, metadata=metadata, epochs=2)
 
 
 # ------------------------------------------------------------------ the scorer
