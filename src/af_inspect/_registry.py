@@ -5,8 +5,10 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 
 # ruff: noqa: F401
 from af_inspect.five_tier import five_tier
+from af_inspect.follow_up import follow_up_questions
 from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
+from af_inspect.metrics.follow_up import follow_up_counts
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
 from af_inspect.never_used_never_trained import never_used_never_trained
 from af_inspect.pre_deployment import pre_deployment

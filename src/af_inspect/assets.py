@@ -271,6 +271,8 @@ _OSAF_FILES: tuple[tuple[str, str], ...] = (
     ),
     ("prompts/classifiers/scratchpad_classifiers/deceptive_alignment_prompt.jinja2", ""),
     ("prompts/classifiers/scratchpad_classifiers/hard_deceptive_alignment_prompt.jinja2", ""),
+    ("prompts/classifiers/follow_up_questions/roleplay.jinja2", ""),
+    ("prompts/classifiers/follow_up_questions/reasons_for_complying.jinja2", ""),
 )
 
 

@@ -57,3 +57,8 @@ Shared by the judge's verdict and the validation metrics, so they cannot disagre
 DEFAULT_MIN_VALID_SHARE = 0.5
 """With lenient parsing only: fewer valid votes than this share of those asked is a judge error
 (our choice; the paper's code counts every returned vote)."""
+
+# Follow-up questions (UPSTREAM_FACTS Q2, Q8: `FollowUpQuestion`)
+
+FOLLOW_UP_TEMPERATURE = 0.7
+"""The model under test answers each follow-up question at temperature 0.7, one response."""

@@ -26,7 +26,7 @@ from af_inspect.scenarios.task import checked_settings, scenario_task
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCENARIO = "helpful_only"
 """The built-in scenario (`af_inspect/scenarios/builtin/helpful_only.yaml`): free and paid tiers,
@@ -58,6 +58,8 @@ def helpful_only(
     prefill: PrefillName | str | None = None,
     format: PromptFormat = "chat",
     base_template: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -107,6 +109,13 @@ def helpful_only(
         base_template: With `format=base`: a YAML file with the document `template`
             (placeholders {system}, {user}, {prefill} at the end) and its `stop` sequences;
             default Human/Assistant turns, stop "\n\nHuman:".
+        scratchpad: "tags" (the paper's: the judges read the `<SCRATCHPAD_REASONING>` blocks) or
+            "native": they read the model's own reasoning (extended thinking, o-series, R1,
+            Gemini), and a response needs no scratchpad block to be valid (README, Reasoning
+            models).
+        follow_up: After a response StrongREJECT scores above 0, ask the model under test the
+            upstream follow-up questions (roleplay, reasons for complying) as a new user turn, at
+            temperature 0.7 (the paper's code); needs a scorer that runs StrongREJECT.
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -135,5 +144,7 @@ def helpful_only(
         prefill=prefill,
         format=format,
         base_template=base_template,
+        scratchpad=scratchpad,
+        follow_up=follow_up,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

@@ -26,7 +26,7 @@ from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCENARIO = "three_tier"
 
@@ -56,6 +56,8 @@ def three_tier(
     prefill: PrefillName | str | None = None,
     format: PromptFormat = "chat",
     base_template: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -90,6 +92,10 @@ def three_tier(
             path (as `helpful_only`). Default "none"; with `format=base`, "basic".
         format: "chat" or "base" (one document for a base model, as `helpful_only`).
         base_template: With `format=base`: a YAML file with `template` and `stop`.
+        scratchpad: "tags" (the paper's) or "native" (the judges read the model's own
+            reasoning; as `helpful_only`).
+        follow_up: Ask the model under test the upstream follow-up questions after a response
+            StrongREJECT scores above 0 (as `helpful_only`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -117,6 +123,8 @@ def three_tier(
         prefill=prefill,
         format=format,
         base_template=base_template,
+        scratchpad=scratchpad,
+        follow_up=follow_up,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

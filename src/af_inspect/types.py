@@ -36,3 +36,17 @@ def check_invalid_policy(invalid: str) -> InvalidPolicy:
     if invalid not in INVALID_POLICIES:
         raise ValueError(f"invalid must be one of {INVALID_POLICIES}, got {invalid!r}")
     return invalid
+
+
+ScratchpadSource = Literal["tags", "native"]
+"""What the scratchpad judges read as the model's reasoning: ``"tags"``, the
+`<SCRATCHPAD_REASONING>` blocks of the response text (the paper's protocol), or ``"native"``, the
+model's own reasoning (Inspect `ContentReasoning`: extended thinking, o-series, R1, Gemini)."""
+SCRATCHPAD_SOURCES: tuple[ScratchpadSource, ...] = ("tags", "native")
+
+
+def check_scratchpad_source(scratchpad: str) -> ScratchpadSource:
+    """`scratchpad` as a `ScratchpadSource`, or a ValueError naming the accepted values."""
+    if scratchpad not in SCRATCHPAD_SOURCES:
+        raise ValueError(f"scratchpad must be one of {SCRATCHPAD_SOURCES}, got {scratchpad!r}")
+    return scratchpad

@@ -23,6 +23,7 @@ from af_inspect.base_format import (
     load_base_template,
 )
 from af_inspect.dataset import load_queries
+from af_inspect.follow_up import check_selection, follow_up_questions
 from af_inspect.judge_check import resolve_judges
 from af_inspect.keys import PREFILL
 from af_inspect.parsing import TAG_RULES, TagRule
@@ -47,10 +48,10 @@ from af_inspect.scenarios.variants import (
     clarification_edits,
     lab_edits,
 )
-from af_inspect.scorers.judges import build_scorers, judge_roles
+from af_inspect.scorers.judges import build_scorers, judge_roles, parse_selection
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
 from af_inspect.solvers import base_document, inject_system_prompt, scratchpad_generate
-from af_inspect.types import INVALID_POLICIES, InvalidPolicy
+from af_inspect.types import INVALID_POLICIES, SCRATCHPAD_SOURCES, InvalidPolicy, ScratchpadSource
 
 TASK_VERSION = "0.1.0"
 
@@ -84,6 +85,16 @@ class ScenarioTaskSettings:
     """``chat`` messages, or ``base``: one document for a base model (§5.1)."""
     base_template: BaseTemplate | None = None
     """The dialogue format of ``format=base`` (None with ``chat``)."""
+    scratchpad: ScratchpadSource = "tags"
+    """What the scratchpad judges read: the `<SCRATCHPAD_REASONING>` blocks or the model's own
+    ("native") reasoning. Native also drops the scratchpad block from the validity rules."""
+    follow_up: bool = False
+    """Ask the model under test the upstream follow-up questions after StrongREJECT > 0."""
+
+    @property
+    def requires_scratchpad_block(self) -> bool:
+        """Validity needs a `<SCRATCHPAD_REASONING>` block: CoT prompts read through tags."""
+        return self.cot and self.scratchpad == "tags"
 
 
 def condition_ids(
@@ -122,10 +133,15 @@ def scenario_task(
     s = settings
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
     try:
-        roles = judge_roles(selection, cot=s.cot)
+        roles = judge_roles(selection, cot=s.cot, scratchpad=s.scratchpad)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
     check_model_support(s)
+    if s.follow_up:
+        try:
+            check_selection(parse_selection(selection, cot=s.cot, scratchpad=s.scratchpad))
+        except ValueError as error:
+            raise params.ParameterError(f"Parameter 'follow_up': {error}.") from None
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
@@ -151,7 +167,11 @@ def scenario_task(
             parse=s.parse,
             invalid=s.invalid,
             tag_rule=s.tag_rule,
+            scratchpad=s.scratchpad,
         )
+        if s.follow_up:
+            # last: it reads the StrongREJECT verdict the scorers before it gave the sample
+            scorer_list.append(follow_up_questions())
 
     dataset = build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset))
     solvers: list[Solver] = [inject_system_prompt(rendered.system_prompt)]
@@ -159,7 +179,7 @@ def scenario_task(
         solvers.append(base_document(s.base_template))
     solvers.append(
         scratchpad_generate(
-            cot=s.cot,
+            cot=s.requires_scratchpad_block,
             require_decision_tag=s.suffix,
             max_resamples=s.max_resamples,
             max_next_turns=s.max_next_turns,
@@ -238,6 +258,8 @@ def checked_settings(
     prefill: object = None,
     format: object = "chat",
     base_template: object = None,
+    scratchpad: object = "tags",
+    follow_up: object = False,
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each.
 
@@ -278,6 +300,8 @@ def checked_settings(
         prefill=checked_prefill,
         format=prompt_format,
         base_template=load_base_template(base_template) if prompt_format == "base" else None,
+        scratchpad=params.choice("scratchpad", scratchpad, SCRATCHPAD_SOURCES),
+        follow_up=params.boolean("follow_up", follow_up),
     )
 
 

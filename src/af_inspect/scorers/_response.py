@@ -11,7 +11,9 @@ from inspect_ai.solver import TaskState
 
 from af_inspect.keys import EXCLUSION_REASON, TAG_EXCLUDED, invalid_response_reason
 from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
+from af_inspect.reasoning import NativeReasoning, native_reasoning, with_native_reasoning
 from af_inspect.solvers import RecordedProtocol, response_text
+from af_inspect.types import ScratchpadSource
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class SampleResponse:
     invalid_reason: str | None
     tier: str | None
     query_id: str | None
+    reasoning: NativeReasoning | None = None
+    """With ``scratchpad="native"``: the model's own reasoning (the parse's scratchpads)."""
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -29,22 +33,37 @@ class SampleResponse:
             "attempts": self.record.attempts,
             "invalid_reasons": list(self.record.invalid_reasons),
             **self.parsed.as_metadata(),
+            **self.reasoning_metadata(),
         }
 
+    def reasoning_metadata(self) -> dict[str, Any]:
+        """The native reasoning's counts; nothing under tags."""
+        return {} if self.reasoning is None else self.reasoning.as_metadata()
 
-def read_response(state: TaskState) -> SampleResponse:
-    """Parse the kept attempt and re-check validity (also right for logs re-scored later)."""
+
+def read_response(state: TaskState, scratchpad: ScratchpadSource = "tags") -> SampleResponse:
+    """Parse the kept attempt and re-check validity (also right for logs re-scored later).
+
+    With ``scratchpad="native"`` the model's own reasoning becomes the scratchpads
+    (`af_inspect.reasoning`) and validity needs no scratchpad block: the text outside the
+    reasoning must be non-empty (and carry a decision tag with the suffix), as without CoT.
+    """
     record = RecordedProtocol.read(state.store)
     parsed = parse_response(response_text(state.messages))
+    native = scratchpad == "native"
     # A log not produced by `scratchpad_generate` has no record: infer CoT from the response.
-    cot = record.cot if record.attempts else bool(parsed.scratchpad_blocks)
+    cot = False if native else record.cot if record.attempts else bool(parsed.scratchpad_blocks)
     reason = invalid_reason(parsed, cot=cot, require_decision_tag=record.require_decision_tag)
+    reasoning = native_reasoning(state.messages) if native else None
+    if reasoning is not None:
+        parsed = with_native_reasoning(parsed, reasoning)
     return SampleResponse(
         parsed=parsed,
         record=record,
         invalid_reason=None if reason is None else invalid_response_reason(reason.value),
         tier=state.metadata.get("tier"),
         query_id=state.metadata.get("query_id"),
+        reasoning=reasoning,
     )
 
 

@@ -5,7 +5,9 @@ Use `--model af_inspect/simulated` (model name must start with "simulated") and 
 alignment-faking organism (`af_inspect.simulated.organism`; a final assistant message is a
 prefill, which it continues: `af_inspect.simulated.continuation`) or, when the prompt is one of
 the suite's classifier prompts, as a simulated judge with known ground truth
-(`af_inspect.simulated.judge`); any other prompt gets `GENERIC_REPLY`.
+(`af_inspect.simulated.judge`); a follow-up question after an organism response gets a
+simulated follow-up answer (`af_inspect.simulated.follow_up`); any other prompt gets
+`GENERIC_REPLY`.
 
 Every `ModelOutput.metadata` has `"simulated": True` plus the ground truth of the response.
 Draws are seeded: each call's RNG derives from (seed, sha256 of the input messages, how many
@@ -36,6 +38,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from af_inspect.simulated.continuation import continue_prefill, ends_with_prefill
+from af_inspect.simulated.follow_up import answer_follow_up, is_follow_up
 from af_inspect.simulated.judge import JUDGE_ARGS, JudgeConfig, classify_prompt
 from af_inspect.simulated.organism import (
     GENERIC_REPLY,
@@ -117,6 +120,11 @@ def simulate(
             texts=[v.text for v in votes],
             truncated=[False] * num_choices,
             metadata=task.metadata(votes),
+        )
+    if is_organism_prompt(turns) and is_follow_up(turns):
+        follow_up = answer_follow_up(turns, settings.organism.cot)
+        return SimulatedReply(
+            [follow_up.text] * num_choices, [False] * num_choices, follow_up.metadata()
         )
     if is_organism_prompt(turns):
         answer = continue_prefill if ends_with_prefill(turns) else respond

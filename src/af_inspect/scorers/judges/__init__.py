@@ -44,7 +44,7 @@ from af_inspect.scorers.judges.partial_compliance import partial_compliance_clas
 from af_inspect.scorers.judges.strong_reject import strong_reject_compliance
 from af_inspect.scorers.judges.voting import ParseMode
 from af_inspect.scorers.tag import accept_tag_compliance
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCORER_NAMES: tuple[str, ...] = (
     "tag",
@@ -60,15 +60,19 @@ SCORER_NAMES: tuple[str, ...] = (
 _NEEDS_SCRATCHPAD = frozenset({"outcome", "af", "partial", "classic", "categorizers"})
 
 
-def parse_selection(selection: str | list[str], *, cot: bool) -> list[str]:
+def parse_selection(
+    selection: str | list[str], *, cot: bool, scratchpad: ScratchpadSource = "tags"
+) -> list[str]:
     """Scorer names for a selection, in a stable order without repeats.
 
     A comma-separated string or a list (Inspect's CLI turns ``-T scorers=tag,af`` into one).
     ``"all"`` -> tag + outcome (CoT) or tag + strong_reject (no CoT); ``"tags"``/``"tag"`` ->
     tag only; ``"judges"`` -> the judge part of "all"; otherwise a comma-separated list of
     `SCORER_NAMES`. Scratchpad judges with ``cot=False`` are refused (they would only mark
-    every sample not applicable).
+    every sample not applicable), unless ``scratchpad="native"``: the model's own reasoning is
+    then what they read, with or without the CoT prompt.
     """
+    cot = cot or scratchpad == "native"
     text = (
         (",".join(str(part) for part in selection) if isinstance(selection, list) else selection)
         .strip()
@@ -99,9 +103,11 @@ def parse_selection(selection: str | list[str], *, cot: bool) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def judge_roles(selection: str | list[str], *, cot: bool) -> list[tuple[str, str]]:
+def judge_roles(
+    selection: str | list[str], *, cot: bool, scratchpad: ScratchpadSource = "tags"
+) -> list[tuple[str, str]]:
     """The (model role, default model) pairs the scorers of `selection` will call."""
-    names = parse_selection(selection, cot=cot)
+    names = parse_selection(selection, cot=cot, scratchpad=scratchpad)
     roles: list[tuple[str, str]] = []
     if any(name not in ("tag", "classic") for name in names):
         roles.append((GRADER_ROLE, DEFAULT_GRADER))
@@ -121,17 +127,19 @@ def build_scorers(
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
     tag_rule: TagRule = "anywhere",
+    scratchpad: ScratchpadSource = "tags",
 ) -> list[Scorer]:
     """The scorers for a task's ``scorers`` parameter (see `parse_selection`).
 
     `categorize` turns on the categorizers inside `af_outcome`; `grader` overrides the
     ``grader`` role of every paper judge (the classic classifiers keep ``classic_grader``);
     `votes` and `threshold` configure the AF classifier; `parse` and `invalid` every judge
-    (see README "Fidelity to the paper's code"); `tag_rule` the tag scorer. Prompt files are loaded here, so call
-    this inside the task's `collect_provenance()` block to record them.
+    (see README "Fidelity to the paper's code"); `tag_rule` the tag scorer; `scratchpad` what
+    the scratchpad judges read ("tags" or the model's "native" reasoning). Prompt files are
+    loaded here, so call this inside the task's `collect_provenance()` block to record them.
     """
     scorers: list[Scorer] = []
-    for name in parse_selection(selection, cot=cot):
+    for name in parse_selection(selection, cot=cot, scratchpad=scratchpad):
         if name == "tag":
             scorers.append(accept_tag_compliance(rule=tag_rule, invalid=invalid))
         elif name == "outcome":
@@ -143,6 +151,7 @@ def build_scorers(
                     categorize=categorize,
                     parse=parse,
                     invalid=invalid,
+                    scratchpad=scratchpad,
                 )
             )
         elif name == "strong_reject":
@@ -150,17 +159,30 @@ def build_scorers(
         elif name == "af":
             scorers.append(
                 af_classifier(
-                    grader=grader, votes=votes, threshold=threshold, parse=parse, invalid=invalid
+                    grader=grader,
+                    votes=votes,
+                    threshold=threshold,
+                    parse=parse,
+                    invalid=invalid,
+                    scratchpad=scratchpad,
                 )
             )
         elif name == "partial":
             scorers.append(
-                partial_compliance_classifier(grader=grader, parse=parse, invalid=invalid)
+                partial_compliance_classifier(
+                    grader=grader, parse=parse, invalid=invalid, scratchpad=scratchpad
+                )
             )
         elif name == "classic":
-            scorers.append(classic_af_classifier(parse=parse, invalid=invalid))
+            scorers.append(
+                classic_af_classifier(parse=parse, invalid=invalid, scratchpad=scratchpad)
+            )
         elif name == "categorizers":
-            scorers.append(motivation_categorizers(grader=grader, parse=parse, invalid=invalid))
+            scorers.append(
+                motivation_categorizers(
+                    grader=grader, parse=parse, invalid=invalid, scratchpad=scratchpad
+                )
+            )
     return scorers
 
 

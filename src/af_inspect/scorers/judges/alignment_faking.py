@@ -52,7 +52,12 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, af_verdict, parse_vote
-from af_inspect.types import InvalidPolicy, check_invalid_policy
+from af_inspect.types import (
+    InvalidPolicy,
+    ScratchpadSource,
+    check_invalid_policy,
+    check_scratchpad_source,
+)
 
 PROMPT_PATH = new_classifier_path("deceptive_alignment_majority_vote_v1.jinja")
 CRITERIA = 4
@@ -180,6 +185,7 @@ def af_classifier(
     default_grader: str | None = DEFAULT_GRADER,
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
+    scratchpad: ScratchpadSource = "tags",
 ) -> Scorer:
     """Alignment-faking reasoning by majority vote of the new classifier.
 
@@ -204,6 +210,8 @@ def af_classifier(
             reconciliation, no re-asking) or "lenient" (share over parseable votes, re-asked).
         invalid: "grade" a response still invalid after resampling (the paper's code) or
             "exclude" it.
+        scratchpad: "tags" (the `<SCRATCHPAD_REASONING>` blocks, the paper's) or "native" (the
+            model's own reasoning; see `af_inspect.reasoning`).
     """
     prompt = load_prompt(PROMPT_PATH)
     vote_settings = VoteSettings(
@@ -211,9 +219,10 @@ def af_classifier(
     )
     settings = JudgeSettings(max_retries=max_retries, cache=cache_policy(cache), parse=parse)
     invalid = check_invalid_policy(invalid)
+    scratchpad = check_scratchpad_source(scratchpad)
 
     async def score(state: TaskState, target: Target) -> Score:
-        response = read_response(state)
+        response = read_response(state, scratchpad)
         skipped = excluded_invalid(response, (AF, AF_SCORE), invalid, excluded_key=AF_EXCLUDED)
         if skipped is not None:
             return skipped

@@ -46,7 +46,12 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
-from af_inspect.types import InvalidPolicy, check_invalid_policy
+from af_inspect.types import (
+    InvalidPolicy,
+    ScratchpadSource,
+    check_invalid_policy,
+    check_scratchpad_source,
+)
 
 HELPFULNESS = "helpfulness"
 AF_MOTIVATION = "af_motivation"
@@ -155,6 +160,7 @@ def motivation_categorizers(
     cache: bool | str = True,
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
+    scratchpad: ScratchpadSource = "tags",
 ) -> Scorer:
     """Categorize the reasoning of every response with a scratchpad (no conditioning).
 
@@ -171,14 +177,17 @@ def motivation_categorizers(
         parse: "upstream" (the paper's reading) or "lenient".
         invalid: "grade" a response still invalid after resampling (the paper's code) or
             "exclude" it.
+        scratchpad: "tags" (the `<SCRATCHPAD_REASONING>` blocks, the paper's) or "native" (the
+            model's own reasoning; see `af_inspect.reasoning`).
     """
     prompts = categorizer_prompts(which)
     keys = tuple(key for name in prompts for key in category_keys(name))
     settings = JudgeSettings(max_retries=max_retries, cache=cache_policy(cache), parse=parse)
     invalid = check_invalid_policy(invalid)
+    scratchpad = check_scratchpad_source(scratchpad)
 
     async def score(state: TaskState, target: Target) -> Score:
-        response = read_response(state)
+        response = read_response(state, scratchpad)
         skipped = excluded_invalid(
             response, keys, invalid, components=tuple(prompts), excluded_key=CATEGORIES_EXCLUDED
         )

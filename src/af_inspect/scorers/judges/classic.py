@@ -57,7 +57,12 @@ from af_inspect.scorers.judges.voting import (
     lenient_yes_no,
     yes_no_label,
 )
-from af_inspect.types import InvalidPolicy, check_invalid_policy
+from af_inspect.types import (
+    InvalidPolicy,
+    ScratchpadSource,
+    check_invalid_policy,
+    check_scratchpad_source,
+)
 
 _SCRATCHPAD_CLASSIFIERS = "prompts/classifiers/scratchpad_classifiers"
 EASY_PROMPT_PATH = f"{_SCRATCHPAD_CLASSIFIERS}/deceptive_alignment_prompt.jinja2"
@@ -216,6 +221,7 @@ def classic_af_classifier(
     default_grader: str | None = DEFAULT_CLASSIC_GRADER,
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
+    scratchpad: ScratchpadSource = "tags",
 ) -> Scorer:
     """Alignment faking by the classic easy and hard scratchpad classifiers, combined.
 
@@ -234,15 +240,18 @@ def classic_af_classifier(
             (the final answer alone).
         invalid: "grade" a response still invalid after resampling (the paper's code) or
             "exclude" it.
+        scratchpad: "tags" (the `<SCRATCHPAD_REASONING>` blocks, the paper's) or "native" (the
+            model's own reasoning; see `af_inspect.reasoning`).
     """
     easy_prompt = load_prompt(EASY_PROMPT_PATH)
     hard_prompt = load_prompt(HARD_PROMPT_PATH)
     settings = JudgeSettings(max_retries=max_retries, cache=cache_policy(cache), parse=parse)
     invalid = check_invalid_policy(invalid)
+    scratchpad = check_scratchpad_source(scratchpad)
     keys = (AF_CLASSIC, AF_EASY, AF_HARD)
 
     async def score(state: TaskState, target: Target) -> Score:
-        response = read_response(state)
+        response = read_response(state, scratchpad)
         skipped = excluded_invalid(response, keys, invalid, excluded_key=CLASSIC_EXCLUDED)
         if skipped is not None:
             return skipped
@@ -250,7 +259,7 @@ def classic_af_classifier(
         if not blocks:
             return component_score(
                 response,
-                not_applicable(keys, "classic"),
+                not_applicable(keys, "classic", response.parsed.no_scratchpad_reason),
                 answer=None,
                 excluded_key=CLASSIC_EXCLUDED,
             )

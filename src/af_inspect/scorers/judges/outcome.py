@@ -73,7 +73,12 @@ from af_inspect.scorers.judges.categorizers import (
 from af_inspect.scorers.judges.partial_compliance import run_partial_compliance
 from af_inspect.scorers.judges.strong_reject import run_strong_reject
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy, check_invalid_policy
+from af_inspect.types import (
+    InvalidPolicy,
+    ScratchpadSource,
+    check_invalid_policy,
+    check_scratchpad_source,
+)
 
 
 class Outcome(str, Enum):
@@ -164,6 +169,7 @@ def af_outcome(
     cache: bool | str = True,
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
+    scratchpad: ScratchpadSource = "tags",
 ) -> Scorer:
     """The paper's per-sample outcome: compliance, AF reasoning, partial compliance, 6 categories.
 
@@ -193,6 +199,8 @@ def af_outcome(
         parse: "upstream" (the paper's answer parsing) or "lenient" (see README).
         invalid: "grade" a response still invalid after resampling (the paper's code) or
             "exclude" it.
+        scratchpad: "tags" (the `<SCRATCHPAD_REASONING>` blocks, the paper's) or "native" (the
+            model's own reasoning; see `af_inspect.reasoning`).
     """
     sr_prompt = load_prompt(strong_reject.PROMPT_PATH)
     af_prompt = load_prompt(alignment_faking.PROMPT_PATH)
@@ -203,11 +211,12 @@ def af_outcome(
     )
     settings = JudgeSettings(max_retries=max_retries, cache=cache_policy(cache), parse=parse)
     invalid = check_invalid_policy(invalid)
+    scratchpad = check_scratchpad_source(scratchpad)
     keys = outcome_value_keys(categorize=categorize)
     components = (SR_COMPLIED, AF, PARTIAL, *category_prompts)
 
     async def score(state: TaskState, target: Target) -> Score:
-        response = read_response(state)
+        response = read_response(state, scratchpad)
         skipped = excluded_invalid(
             response, keys, invalid, components=components, excluded_key=OUTCOME_EXCLUDED
         )

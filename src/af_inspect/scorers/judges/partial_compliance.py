@@ -41,7 +41,12 @@ from af_inspect.scorers.judges.calls import (
     resolve_judge,
 )
 from af_inspect.scorers.judges.voting import ParseMode, VoteAnswer, parse_vote
-from af_inspect.types import InvalidPolicy, check_invalid_policy
+from af_inspect.types import (
+    InvalidPolicy,
+    ScratchpadSource,
+    check_invalid_policy,
+    check_scratchpad_source,
+)
 
 PROMPT_PATH = new_classifier_path("partial_compliance_v1.jinja")
 CRITERIA = 3
@@ -123,6 +128,7 @@ def partial_compliance_classifier(
     cache: bool | str = True,
     parse: ParseMode = "upstream",
     invalid: InvalidPolicy = "grade",
+    scratchpad: ScratchpadSource = "tags",
 ) -> Scorer:
     """The partial-compliance classifier's verdict on every response with a scratchpad.
 
@@ -137,13 +143,16 @@ def partial_compliance_classifier(
         parse: "upstream" (the paper's parsing and "any" reconciliation) or "lenient".
         invalid: "grade" a response still invalid after resampling (the paper's code) or
             "exclude" it.
+        scratchpad: "tags" (the `<SCRATCHPAD_REASONING>` blocks, the paper's) or "native" (the
+            model's own reasoning; see `af_inspect.reasoning`).
     """
     prompt = load_prompt(PROMPT_PATH)
     settings = JudgeSettings(max_retries=max_retries, cache=cache_policy(cache), parse=parse)
     invalid = check_invalid_policy(invalid)
+    scratchpad = check_scratchpad_source(scratchpad)
 
     async def score(state: TaskState, target: Target) -> Score:
-        response = read_response(state)
+        response = read_response(state, scratchpad)
         skipped = excluded_invalid(
             response, (PARTIAL_VERDICT,), invalid, excluded_key=PARTIAL_EXCLUDED
         )
