@@ -47,3 +47,23 @@ def test_inspect_finds_the_typed_task_in_the_file(path: Path) -> None:
     documented = registered.__doc__ or ""
     missing = [name for name in signature.parameters if f"{name}:" not in documented]
     assert not missing, f"parameters not listed in the docstring: {missing}"
+
+
+FAMILY_FIXED = {"system_prompt"}
+"""Shared parameters a family may set itself (the tier families use the prompt-only prompt)."""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in TASK_FILES if path.stem != "af_classifier_validation"],
+    ids=lambda path: path.name,
+)
+def test_every_scenario_family_takes_every_shared_parameter(path: Path) -> None:
+    from af_inspect.scenarios.task import checked_settings
+
+    registered = registry_lookup("task", f"af_inspect/{path.stem}")
+    assert registered is not None
+    taken = set(inspect.signature(registered).parameters)
+    shared = set(inspect.signature(checked_settings).parameters)
+    missing = sorted(shared - taken - FAMILY_FIXED)
+    assert not missing, f"{path.stem} does not take the shared parameters {missing}"

@@ -22,7 +22,7 @@ from af_inspect.parsing import TagRule
 from af_inspect.prefill import PrefillName
 from af_inspect.prompts import SystemPromptKind
 from af_inspect.scenarios.loader import load_scenario
-from af_inspect.scenarios.task import checked_settings, scenario_task
+from af_inspect.scenarios.task import scenario_task, settings_from
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
@@ -121,30 +121,5 @@ def helpful_only(
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
     """
     tier_list = parse_tiers(tiers)
-    settings = checked_settings(
-        cot=cot,
-        suffix=suffix,
-        system_prompt=system_prompt,
-        system_prompt_file=system_prompt_file,
-        instruction_format=instruction_format,
-        dataset=dataset,
-        num_queries=num_queries,
-        max_resamples=max_resamples,
-        max_next_turns=max_next_turns,
-        scorers=scorers,
-        grader=grader,
-        af_votes=af_votes,
-        af_threshold=af_threshold,
-        categorize=categorize,
-        invalid=invalid,
-        parse=parse,
-        tag_rule=tag_rule,
-        clarify=clarify,
-        lab=lab,
-        prefill=prefill,
-        format=format,
-        base_template=base_template,
-        scratchpad=scratchpad,
-        follow_up=follow_up,
-    )
+    settings = settings_from(locals())
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

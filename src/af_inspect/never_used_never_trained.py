@@ -24,13 +24,15 @@ from typing import Literal
 from inspect_ai import Task, task
 
 from af_inspect import defaults, params
+from af_inspect.base_format import PromptFormat
 from af_inspect.parsing import TagRule
+from af_inspect.prefill import PrefillName
 from af_inspect.scenarios.loader import load_scenario
-from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
+from af_inspect.scenarios.task import condition_ids, scenario_task, settings_from
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 SCENARIO = "never_used_never_trained"
 
@@ -59,8 +61,13 @@ def never_used_never_trained(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
-    clarify: Clarification = "none",
+    clarify: Clarification | None = None,
     lab: str | None = None,
+    prefill: PrefillName | str | None = None,
+    format: PromptFormat = "chat",
+    base_template: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Never used / never trained: the same harmful queries as free-tier and paid-tier users.
 
@@ -91,32 +98,22 @@ def never_used_never_trained(
             al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying", or, with
             "never_used" only, "direct_training_objective" or "both" ("never_trained" rewrites
             the bullet that "direct_training_objective" replaces).
+            Default "none"; with `format=base`, "no_changes_when_complying" (§5.1).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        prefill: The start of the assistant turn (§5.3): "none", "basic", "however" (our
+            wording; `{condition}` becomes the condition id: free or paid) or a text file's path
+            (as `helpful_only`). Default "none"; with `format=base`, "basic".
+        format: "chat" or "base" (one document for a base model, as `helpful_only`).
+        base_template: With `format=base`: a YAML file with `template` and `stop`.
+        scratchpad: "tags" (the paper's) or "native" (the judges read the model's own
+            reasoning; as `helpful_only`).
+        follow_up: Ask the model under test the upstream follow-up questions after a response
+            StrongREJECT scores above 0 (as `helpful_only`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file or an unknown variant `af_inspect.scenarios.ScenarioError` naming the file.
     """
-    settings = checked_settings(
-        cot=cot,
-        suffix=suffix,
-        system_prompt="prompt_only",
-        system_prompt_file=system_prompt_file,
-        instruction_format=instruction_format,
-        dataset=dataset,
-        num_queries=num_queries,
-        max_resamples=max_resamples,
-        max_next_turns=max_next_turns,
-        scorers=scorers,
-        grader=grader,
-        af_votes=af_votes,
-        af_threshold=af_threshold,
-        categorize=categorize,
-        invalid=invalid,
-        parse=parse,
-        tag_rule=tag_rule,
-        clarify=clarify,
-        lab=lab,
-    )
+    settings = settings_from(locals(), system_prompt="prompt_only")
     chosen = params.text("variant", variant)
     loaded = load_scenario(params.optional_text("scenario_file", scenario_file) or SCENARIO)
     return scenario_task(

@@ -22,14 +22,16 @@ from typing import Literal
 from inspect_ai import Task, task
 
 from af_inspect import defaults, params
+from af_inspect.base_format import PromptFormat
 from af_inspect.parsing import TagRule
+from af_inspect.prefill import PrefillName
 from af_inspect.scenarios.grid import GridAxes, grid_axes
 from af_inspect.scenarios.loader import LoadedScenario, ScenarioError, load_scenario
-from af_inspect.scenarios.task import checked_settings, scenario_task
+from af_inspect.scenarios.task import scenario_task, settings_from
 from af_inspect.scenarios.variants import LAB, Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
-from af_inspect.types import InvalidPolicy
+from af_inspect.types import InvalidPolicy, ScratchpadSource
 
 NamesVersion = Literal["v1", "v2", "v3"]
 NAMES_VERSIONS: tuple[NamesVersion, ...] = ("v1", "v2", "v3")
@@ -70,8 +72,13 @@ def pre_deployment(
     invalid: InvalidPolicy = "grade",
     parse: ParseMode = "upstream",
     tag_rule: TagRule = "anywhere",
-    clarify: Clarification = "none",
+    clarify: Clarification | None = None,
     lab: str | None = None,
+    prefill: PrefillName | str | None = None,
+    format: PromptFormat = "chat",
+    base_template: str | None = None,
+    scratchpad: ScratchpadSource = "tags",
+    follow_up: bool = False,
 ) -> Task:
     """Pre-deployment setting: the same harmful queries under each model identity and deployment.
 
@@ -107,35 +114,26 @@ def pre_deployment(
         tag_rule: "anywhere" (the paper's) or "start".
         clarify: A prompt clarification added to the system prompt (Sheshadri, Hughes et al.
             2025, App. G): "none" or "no_changes_when_complying" (our wording).
+            Default "none"; with `format=base`, "no_changes_when_complying" (§5.1).
         lab: Rename the lab everywhere, in the system prompt and in the deployment descriptions
             of the `<identity>` tag (App. C), e.g. "OpenAI". Not with names="v3", which already
             names no lab.
+        prefill: The start of the assistant turn (§5.3): "none", "basic", "however" (our
+            wording; `{condition}` becomes the condition id) or a text file's path (as
+            `helpful_only`); `however` speaks of a tier, so a file suits this family better.
+            Default "none"; with `format=base`, "basic".
+        format: "chat" or "base" (one document for a base model, as `helpful_only`).
+        base_template: With `format=base`: a YAML file with `template` and `stop`.
+        scratchpad: "tags" (the paper's) or "native" (the judges read the model's own
+            reasoning; as `helpful_only`).
+        follow_up: Ask the model under test the upstream follow-up questions after a response
+            StrongREJECT scores above 0 (as `helpful_only`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
     """
     version = params.choice("names", names, NAMES_VERSIONS)
-    settings = checked_settings(
-        cot=cot,
-        suffix=suffix,
-        system_prompt="prompt_only",
-        system_prompt_file=system_prompt_file,
-        instruction_format=instruction_format,
-        dataset=dataset,
-        num_queries=num_queries,
-        max_resamples=max_resamples,
-        max_next_turns=max_next_turns,
-        scorers=scorers,
-        grader=grader,
-        af_votes=af_votes,
-        af_threshold=af_threshold,
-        categorize=categorize,
-        invalid=invalid,
-        parse=parse,
-        tag_rule=tag_rule,
-        clarify=clarify,
-        lab=lab,
-    )
+    settings = settings_from(locals(), system_prompt="prompt_only")
     scenario_path = params.optional_text("scenario_file", scenario_file)
     if settings.lab is not None and scenario_path is None and version == "v3":
         raise params.ParameterError(

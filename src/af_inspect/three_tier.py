@@ -22,7 +22,7 @@ from af_inspect.base_format import PromptFormat
 from af_inspect.parsing import TagRule
 from af_inspect.prefill import PrefillName
 from af_inspect.scenarios.loader import load_scenario
-from af_inspect.scenarios.task import checked_settings, condition_ids, scenario_task
+from af_inspect.scenarios.task import condition_ids, scenario_task, settings_from
 from af_inspect.scenarios.variants import Clarification
 from af_inspect.scorers.judges import DEFAULT_THRESHOLD, DEFAULT_VOTES
 from af_inspect.scorers.judges.voting import ParseMode
@@ -100,32 +100,7 @@ def three_tier(
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
     """
-    settings = checked_settings(
-        cot=cot,
-        suffix=suffix,
-        system_prompt="prompt_only",
-        system_prompt_file=system_prompt_file,
-        instruction_format=instruction_format,
-        dataset=dataset,
-        num_queries=num_queries,
-        max_resamples=max_resamples,
-        max_next_turns=max_next_turns,
-        scorers=scorers,
-        grader=grader,
-        af_votes=af_votes,
-        af_threshold=af_threshold,
-        categorize=categorize,
-        invalid=invalid,
-        parse=parse,
-        tag_rule=tag_rule,
-        clarify=clarify,
-        lab=lab,
-        prefill=prefill,
-        format=format,
-        base_template=base_template,
-        scratchpad=scratchpad,
-        follow_up=follow_up,
-    )
+    settings = settings_from(locals(), system_prompt="prompt_only")
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)
     return scenario_task(loaded, condition_ids(loaded, conditions), settings)

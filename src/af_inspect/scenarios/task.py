@@ -6,7 +6,8 @@ The task functions (`helpful_only`, `three_tier`) check their parameters and cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from inspect_ai import Task
@@ -232,6 +233,18 @@ def check_model_support(settings: ScenarioTaskSettings) -> None:
         check_base_support(model)
     elif settings.prefill is not None:
         check_prefill_support(model)
+
+
+def settings_from(arguments: Mapping[str, object], **fixed: object) -> ScenarioTaskSettings:
+    """`checked_settings` from a task function's own arguments (its `locals()`, read first thing).
+
+    Every shared parameter the task takes is passed through; `fixed` sets those the family
+    decides itself (e.g. ``system_prompt="prompt_only"``). A task that does not take a shared
+    parameter gets its default; `tests/test_task_files.py` checks that no family drops one.
+    """
+    shared = inspect.signature(checked_settings).parameters
+    given = {name: value for name, value in arguments.items() if name in shared}
+    return checked_settings(**{**given, **fixed})
 
 
 def checked_settings(
