@@ -8,6 +8,7 @@ from af_inspect.five_tier import five_tier
 from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
+from af_inspect.metrics.paraphrases import paraphrase_gaps
 from af_inspect.never_used_never_trained import never_used_never_trained
 from af_inspect.pre_deployment import pre_deployment
 from af_inspect.scorers import accept_tag_compliance
