@@ -53,6 +53,7 @@ def helpful_only(
     tag_rule: TagRule = "anywhere",
     clarify: Clarification = "none",
     lab: str | None = None,
+    paraphrases: str | None = None,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -89,6 +90,11 @@ def helpful_only(
             al. 2025, §5.4, App. G; our wording): "none", "no_changes_when_complying",
             "direct_training_objective" or "both".
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        paraphrases: A directory of system-prompt paraphrases (`<id>.txt` files, optionally a
+            `manifest.json`; `af-inspect paraphrase` writes one): every query is asked in every
+            tier under each paraphrase, samples `q<query>-<tier>-p<id>`, and the gap scorers
+            add per-paraphrase and pooled gaps (`paraphrase_gaps`). Each file is checked
+            against the rendered prompt; `clarify` and `lab` edit each paraphrase.
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.
@@ -114,5 +120,6 @@ def helpful_only(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        paraphrases=paraphrases,
     )
     return scenario_task(load_scenario(SCENARIO), [tier.value for tier in tier_list], settings)

@@ -51,6 +51,7 @@ def three_tier(
     tag_rule: TagRule = "anywhere",
     clarify: Clarification = "none",
     lab: str | None = None,
+    paraphrases: str | None = None,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -79,6 +80,12 @@ def three_tier(
             al. 2025, §5.4, App. G; our wording): "none" or "no_changes_when_complying"
             ("direct_training_objective" edits helpful-only text this scenario replaces).
         lab: Rename the lab everywhere in the system prompt (App. C), e.g. "OpenAI".
+        paraphrases: A directory of system-prompt paraphrases (`<id>.txt` files, optionally a
+            `manifest.json`; `af-inspect paraphrase` writes one): every query is asked in every
+            condition under each paraphrase, samples `q<query>-<condition>-p<id>`, and the gap
+            scorers add per-paraphrase and pooled gaps of the headline contrast
+            (`paraphrase_gaps`). Each file is checked against the rendered prompt; `clarify`
+            and `lab` edit each paraphrase.
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.
@@ -103,6 +110,7 @@ def three_tier(
         tag_rule=tag_rule,
         clarify=clarify,
         lab=lab,
+        paraphrases=paraphrases,
     )
     scenario_path = params.optional_text("scenario_file", scenario_file)
     loaded = load_scenario(scenario_path or SCENARIO)

@@ -16,6 +16,9 @@ from af_inspect import defaults, params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.dataset import load_queries
 from af_inspect.judge_check import resolve_judges
+from af_inspect.paraphrases.apply import examples_block, prepare_paraphrases
+from af_inspect.paraphrases.files import load_paraphrases
+from af_inspect.paraphrases.scoring import with_paraphrase_gaps
 from af_inspect.parsing import TAG_RULES, TagRule
 from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
 from af_inspect.scenarios.loader import LoadedScenario
@@ -33,7 +36,11 @@ from af_inspect.scenarios.variants import (
 )
 from af_inspect.scorers.judges import build_scorers, judge_roles
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-from af_inspect.solvers import inject_system_prompt, scratchpad_generate
+from af_inspect.solvers import (
+    inject_paraphrased_system_prompt,
+    inject_system_prompt,
+    scratchpad_generate,
+)
 from af_inspect.types import INVALID_POLICIES, InvalidPolicy
 
 TASK_VERSION = "0.1.0"
@@ -62,6 +69,9 @@ class ScenarioTaskSettings:
     tag_rule: TagRule
     clarify: Clarification = "none"
     lab: str | None = None
+    paraphrases: str | None = None
+    """A paraphrase directory (`af_inspect.paraphrases.files`): run every query under each of
+    its system prompts. None: the scenario's system prompt."""
 
 
 def condition_ids(
@@ -95,9 +105,16 @@ def scenario_task(
     `variant` names one of the scenario's variants (None: the scenario as written); an unknown
     variant, or a condition it drops, stops the task first, naming the scenario file. Judges are
     resolved next, so a missing key stops the run before any asset is loaded.
+
+    With `settings.paraphrases`, every query is asked in every condition under each paraphrase
+    of the directory (samples `q<query>-<condition>-p<id>`); each paraphrase is checked against
+    the scenario's rendered prompt and takes the clarification and lab edits itself
+    (`af_inspect.paraphrases.apply`), the log records every paraphrase file with its sha256
+    under `paraphrases`, and the gap scorers also report `paraphrase_gaps`.
     """
     select_variant(loaded, variant, conditions)
     s = settings
+    paraphrase_set = load_paraphrases(s.paraphrases) if s.paraphrases is not None else None
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
     try:
         roles = judge_roles(selection, cot=s.cot)
@@ -106,6 +123,8 @@ def scenario_task(
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
+    extra_edits = [*clarification_edits(s.clarify), *lab_edits(s.lab)]
+    paraphrased = None
     with collect_provenance() as records:
         rendered = render_scenario(
             loaded,
@@ -115,8 +134,17 @@ def scenario_task(
             system_prompt_kind=s.system_prompt,
             system_prompt_file=s.system_prompt_file,
             format_name=format_name,
-            extra_edits=[*clarification_edits(s.clarify), *lab_edits(s.lab)],
+            extra_edits=extra_edits if paraphrase_set is None else [],
         )
+        if paraphrase_set is not None:
+            paraphrased = prepare_paraphrases(
+                paraphrase_set,
+                rendered.system_prompt,
+                scenario=rendered.scenario,
+                examples=examples_block(records),
+                extra_edits=extra_edits,
+                variant=variant,
+            )
         queries, dataset_record = load_queries(s.dataset, s.num_queries)
         scorer_list = build_scorers(
             selection,
@@ -130,10 +158,30 @@ def scenario_task(
             tag_rule=s.tag_rule,
         )
 
+    metadata = {
+        "assets": provenance_metadata(records),
+        "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
+        "dataset": dataset_record,
+        "instruction_format": format_name,
+        "tiers": list(conditions),
+        "judges": judges,
+        "scenario": scenario_metadata(loaded, rendered),
+    }
+    if paraphrased is not None:
+        metadata["paraphrases"] = paraphrased.record
+        scorer_list = with_paraphrase_gaps(scorer_list)
     return Task(
-        dataset=build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset)),
+        dataset=build_condition_samples(
+            queries,
+            rendered,
+            conditions,
+            dataset_name=str(s.dataset),
+            paraphrase_ids=paraphrased.ids if paraphrased is not None else None,
+        ),
         solver=[
-            inject_system_prompt(rendered.system_prompt),
+            inject_system_prompt(rendered.system_prompt)
+            if paraphrased is None
+            else inject_paraphrased_system_prompt(paraphrased.prompts),
             scratchpad_generate(
                 cot=s.cot,
                 require_decision_tag=s.suffix,
@@ -145,15 +193,7 @@ def scenario_task(
         config=GenerateConfig(
             temperature=defaults.MODEL_TEMPERATURE, max_tokens=defaults.MODEL_MAX_TOKENS
         ),
-        metadata={
-            "assets": provenance_metadata(records),
-            "user_files": [rendered.user_file.as_dict()] if rendered.user_file else [],
-            "dataset": dataset_record,
-            "instruction_format": format_name,
-            "tiers": list(conditions),
-            "judges": judges,
-            "scenario": scenario_metadata(loaded, rendered),
-        },
+        metadata=metadata,
         version=TASK_VERSION,
     )
 
@@ -179,6 +219,7 @@ def checked_settings(
     tag_rule: object,
     clarify: object = "none",
     lab: object = None,
+    paraphrases: object = None,
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each."""
     return ScenarioTaskSettings(
@@ -201,4 +242,5 @@ def checked_settings(
         tag_rule=params.choice("tag_rule", tag_rule, TAG_RULES),
         clarify=params.choice("clarify", clarify, CLARIFICATIONS),
         lab=params.optional_text("lab", lab),
+        paraphrases=params.optional_text("paraphrases", paraphrases),
     )
