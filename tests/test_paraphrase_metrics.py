@@ -1,6 +1,5 @@
-"""Per-paraphrase and pooled gaps (`af_inspect.metrics.paraphrases`): the pure statistics and
-the `paraphrase_gaps` metric called on sample scores (the end-to-end eval in
-tests/test_paraphrase_task.py runs it through Inspect)."""
+"""Per-paraphrase and pooled gaps (`af_inspect.metrics.paraphrases`): the pure statistics, and
+the `paraphrase_gaps` metric on sample scores and through Inspect's metric machinery."""
 
 from __future__ import annotations
 
@@ -10,7 +9,8 @@ import random
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from inspect_ai.scorer import SampleScore, Score
+from inspect_ai.scorer import SampleScore, Score, Value
+from pytest_inspect_evals.metrics import assert_agreeing_epochs_change_nothing, run_metrics
 
 from af_inspect.metrics import paired_difference, tier_gap
 from af_inspect.metrics.paraphrases import (
@@ -182,3 +182,25 @@ def test_metric_is_silent_without_paraphrases() -> None:
         assert score.sample_metadata is not None
         score.sample_metadata.pop("paraphrase")
     assert paraphrase_gaps()(scores) == {}
+
+
+@pytest.mark.slow
+def test_metric_through_inspect_on_a_score_key_and_with_epochs() -> None:
+    """Small (2 paraphrases x 5 queries): the values Inspect reports are the direct call's.
+    Slow: several small evals (about 4 s here); the direct calls above are the fast tests."""
+    samples = [s for s in _scores((1, 5), queries=10) if s.sample_metadata["query_id"] < "q05"]  # type: ignore[index]
+    direct = paraphrase_gaps()(samples)
+    assert isinstance(direct, dict)
+    scores: list[Value | Score] = [
+        {"complied": sample.score.as_float(), "tag_excluded": 0.0} for sample in samples
+    ]
+    metadata = [dict(sample.sample_metadata or {}) for sample in samples]
+    metrics = {"complied": [tier_gap(), paraphrase_gaps()]}
+    result = run_metrics(metrics, [[score] for score in scores], metadata=metadata)
+    prefix = "complied/af_inspect/paraphrase_gaps_"
+    for name in ("p01_gap", "p02_ci_low", "pooled_gap", "pooled_ci_high", "n_queries"):
+        assert result[prefix + name] == pytest.approx(direct[name])
+    assert result[prefix + "pooled_gap"] == pytest.approx(
+        result["complied/af_inspect/tier_gap_gap"]
+    )
+    assert_agreeing_epochs_change_nothing(metrics, scores, metadata=metadata)

@@ -220,7 +220,9 @@ def _cmd_paraphrase(args: argparse.Namespace) -> int:
     try:
         generate.check_output_dir(args.out)
         source = generate.scenario_source(args.scenario, args.variant)
-        model = get_model(args.model)
+        model = get_model(
+            args.model
+        )  # inspect-evals-lint: ignore[IEBP001] -- a command, not a task
         drafts = asyncio.run(
             generate.generate_drafts(
                 model,
