@@ -18,6 +18,7 @@ from af_inspect.metrics.paraphrases import (
     cluster_variance,
     contrast_cells,
     design_effects,
+    heterogeneity_p,
     paraphrase_gaps,
     per_paraphrase_gaps,
     pooled_gap,
@@ -65,12 +66,13 @@ def test_pooled_interval_is_wider_when_paraphrases_disagree() -> None:
     assert _width(pooled.ci_low, pooled.ci_high) > 2.5 * naive_width
     per = per_paraphrase_gaps(cells)
     assert [round(per[k].difference, 3) for k in ("01", "02", "03")] == [0.05, 0.25, 0.45]
+    assert heterogeneity_p(cells) < 1e-4 and heterogeneity_p(_cells((3, 3, 3))) == 1.0
 
 
 def test_close_to_the_naive_interval_on_noise_and_wider_with_a_paraphrase_effect() -> None:
     """Seeded random data, 200 queries x 5 paraphrases: independent noise vs. paraphrases whose
     free-tier rates differ by 0.1 to 0.5."""
-    ratios = {}
+    ratios, heterogeneity = {}, {}
     for name, rates in {"agree": [0.3] * 5, "disagree": [0.1, 0.2, 0.3, 0.4, 0.5]}.items():
         rng = random.Random(7)
         cells = [
@@ -79,11 +81,13 @@ def test_close_to_the_naive_interval_on_noise_and_wider_with_a_paraphrase_effect
             for k, rate in enumerate(rates)
         ]
         pooled = pooled_gap(cells)
+        heterogeneity[name] = heterogeneity_p(cells)
         ratios[name] = _width(pooled.ci_low, pooled.ci_high) / _width(
             pooled.naive.ci_low, pooled.naive.ci_high
         )
     assert 1.0 <= ratios["agree"] < 1.3
     assert ratios["disagree"] > 2.0
+    assert heterogeneity["agree"] > 0.05 and heterogeneity["disagree"] < 1e-6
 
 
 def test_untruncated_variance_is_statsmodels_two_way_cluster_variance() -> None:
@@ -131,6 +135,9 @@ def test_degenerate_cases() -> None:
     empty = pooled_gap([])
     assert empty.n_pairs == 0 and math.isnan(empty.gap) and math.isnan(empty.ci_high)
     assert math.isnan(cluster_variance([0.5], ["a"]))
+    assert math.isnan(heterogeneity_p([c for c in _cells((3, 3)) if c.paraphrase == "01"]))
+    constant = [PairCell(f"q{q}", str(k), float(k), 0.0) for q in range(3) for k in range(2)]
+    assert heterogeneity_p(constant) == 0.0
 
 
 # ------------------------------------------------------------------ the Inspect metric
@@ -169,6 +176,7 @@ def test_metric_reports_each_paraphrase_and_the_pooled_gap() -> None:
         assert result[f"p{paraphrase}_ci_high"] == pytest.approx(expected.ci_high)
         assert result[f"p{paraphrase}_n_pairs"] == 20
     assert result["paraphrase_spread"] == pytest.approx(0.4)
+    assert result["paraphrase_heterogeneity_p"] == pytest.approx(heterogeneity_p(cells))
     # tier_gap pairs by (query, paraphrase): its gap is the pooled gap, its interval the naive
     gap = tier_gap()(scores)
     assert isinstance(gap, dict)

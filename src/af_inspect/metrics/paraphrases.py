@@ -45,6 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
+from scipy import stats as scipy_stats
 
 from af_inspect.metrics.stats import PairedDifference, paired_difference
 from af_inspect.metrics.tiers import PARAPHRASE_KEY, headline_contrast, per_sample_means, sanitise
@@ -156,6 +157,22 @@ def pooled_gap(cells: Sequence[PairCell], confidence: float = 0.95) -> PooledGap
     )
 
 
+def heterogeneity_p(cells: Sequence[PairCell]) -> float:
+    """p-value of "every paraphrase has the same gap": a one-way ANOVA F test of the per-pair
+    differences across paraphrases (`scipy.stats.f_oneway`). Queries shared by the paraphrases
+    add to the within-paraphrase variance only, so with query effects the test is conservative.
+    NaN with fewer than two paraphrases or a single pair in each; without any variation within
+    paraphrases, 1 when their gaps are equal and 0 when they differ."""
+    groups: dict[str, list[float]] = {}
+    for cell in cells:
+        groups.setdefault(cell.paraphrase, []).append(cell.difference)
+    if len(groups) < 2 or sum(len(g) for g in groups.values()) <= len(groups):
+        return _NAN
+    if all(max(g) == min(g) for g in groups.values()):
+        return 0.0 if len({g[0] for g in groups.values()}) > 1 else 1.0
+    return float(scipy_stats.f_oneway(*groups.values()).pvalue)
+
+
 def _clip(value: float) -> float:
     """`value` within [-1, 1]; NaN stays NaN."""
     return value if math.isnan(value) else min(1.0, max(-1.0, value))
@@ -194,6 +211,7 @@ def paraphrase_statistics(
         "n_queries": pooled.n_queries,
         "n_paraphrases": pooled.n_paraphrases,
         "paraphrase_spread": max(gaps) - min(gaps) if gaps else _NAN,
+        "paraphrase_heterogeneity_p": heterogeneity_p(cells),
     }
     for paraphrase, difference in per.items():
         prefix = f"p{sanitise(paraphrase)}"
@@ -240,7 +258,8 @@ def paraphrase_gaps(confidence: float = 0.95) -> Metric:
     of the two-way design effect; see `af_inspect.metrics.paraphrases`), ``pooled_naive_ci_low``
     / ``_high`` (the naive interval, = `tier_gap`'s), ``pooled_design_effect`` with its parts
     ``pooled_deff_query`` and ``pooled_deff_paraphrase``, ``pooled_n_pairs``, ``n_queries``,
-    ``n_paraphrases``, ``paraphrase_spread`` (largest minus smallest per-paraphrase gap), and per
+    ``n_paraphrases``, ``paraphrase_spread`` (largest minus smallest per-paraphrase gap),
+    ``paraphrase_heterogeneity_p`` (`heterogeneity_p`: is the spread more than chance?), and per
     paraphrase ``p<id>_gap``, ``p<id>_ci_low``, ``p<id>_ci_high``, ``p<id>_n_pairs``.
 
     Args:
