@@ -10,6 +10,7 @@ from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.follow_up import follow_up_counts
 from af_inspect.metrics.outcome import invalid_responses, judge_exclusions, tag_agreement
+from af_inspect.metrics.paraphrases import paraphrase_gaps
 from af_inspect.never_used_never_trained import never_used_never_trained
 from af_inspect.pre_deployment import pre_deployment
 from af_inspect.scorers import accept_tag_compliance

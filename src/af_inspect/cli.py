@@ -15,6 +15,8 @@ Commands:
   merged into an existing lock file at PATH). The file is written only when every asset
   resolved, so a failed run leaves an existing lock byte for byte; offline it stops at the
   first network failure.
+* ``af-inspect paraphrase --model M --k K --out DIR [--scenario S] [--variant V] [--seed N]``:
+  write K checked paraphrases of a scenario's system prompt (``af_inspect.paraphrases``).
 """
 
 from __future__ import annotations
@@ -199,11 +201,116 @@ def _register_assets(subparsers: SubParsers) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# paraphrase
+# --------------------------------------------------------------------------------------------
+
+
+def _cmd_paraphrase(args: argparse.Namespace) -> int:
+    """Generate, check and write the paraphrases; exit 1 when a slot got no accepted one."""
+    import asyncio
+
+    from inspect_ai.model import GenerateConfig, get_model
+
+    from af_inspect.errors import UsageError
+    from af_inspect.paraphrases import generate
+
+    config = GenerateConfig(
+        temperature=args.temperature, seed=args.seed, max_tokens=args.max_tokens
+    )
+    try:
+        generate.check_output_dir(args.out)
+        source = generate.scenario_source(args.scenario, args.variant)
+        model = get_model(
+            args.model
+        )  # inspect-evals-lint: ignore[IEBP001] -- a command, not a task
+        drafts = asyncio.run(
+            generate.generate_drafts(
+                model,
+                source,
+                k=args.k,
+                attempts=args.attempts,
+                config=config,
+                cache=not args.no_cache,
+            )
+        )
+        record = generate.generator_record(
+            args.model, k=args.k, attempts=args.attempts, config=config, cache=not args.no_cache
+        )
+        manifest = generate.write_drafts(args.out, source, drafts, record)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    for entry in manifest["rejected"]:
+        print(
+            f"rejected {entry['id']} (attempt {entry['attempt']}): {'; '.join(entry['problems'])}"
+            f" -> {args.out / entry['file']}",
+            file=sys.stderr,
+        )
+    accepted = [entry["id"] for entry in manifest["paraphrases"]]
+    print(f"wrote {len(accepted)} of {args.k} paraphrases to {args.out}: {', '.join(accepted)}")
+    if len(accepted) < args.k:
+        print(
+            f"error: {args.k - len(accepted)} slot(s) got no paraphrase that passed the checks "
+            f"in {args.attempts} attempt(s); the directory is usable with the ones written.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, got {text}")
+    return value
+
+
+def _register_paraphrase(subparsers: SubParsers) -> None:
+    command = subparsers.add_parser(
+        "paraphrase",
+        help="write K checked paraphrases of a scenario's system prompt with a model",
+        description=(
+            "Ask a model (any Inspect model name) for K rewordings of a scenario's rendered "
+            "system prompt, check each one (tags, condition tag and names, the few-shot "
+            "examples byte for byte) and write the ones that pass as DIR/<id>.txt with a "
+            "manifest.json; failing drafts go to DIR/rejected/. Use DIR with "
+            "`-T paraphrases=DIR`."
+        ),
+    )
+    command.add_argument("--model", required=True, help="Inspect model, e.g. openai/gpt-4o")
+    command.add_argument("--k", type=_positive_int, required=True, help="number of paraphrases")
+    command.add_argument("--out", type=Path, required=True, help="new (or empty) directory")
+    command.add_argument(
+        "--scenario",
+        default="helpful_only",
+        help="built-in scenario name or scenario YAML path (default: helpful_only)",
+    )
+    command.add_argument("--variant", default=None, help="a variant of the scenario")
+    command.add_argument("--seed", type=int, default=None, help="generation seed (if supported)")
+    command.add_argument(
+        "--temperature", type=float, default=1.0, help="sampling temperature (default 1.0)"
+    )
+    command.add_argument(
+        "--max-tokens", type=_positive_int, default=8000, help="per answer (default 8000)"
+    )
+    command.add_argument(
+        "--attempts",
+        type=_positive_int,
+        default=3,
+        help="requests per paraphrase before giving up on it (default 3)",
+    )
+    command.add_argument(
+        "--no-cache", action="store_true", help="bypass Inspect's model cache (fresh draws)"
+    )
+    command.set_defaults(handler=_cmd_paraphrase)
+
+
+# --------------------------------------------------------------------------------------------
 # Dispatcher
 # --------------------------------------------------------------------------------------------
 
 #: Command-group registrars; add new groups (e.g. ``_register_report``) here.
-COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (_register_assets,)
+COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (_register_assets, _register_paraphrase)
 
 
 def build_parser() -> argparse.ArgumentParser:

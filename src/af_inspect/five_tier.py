@@ -77,6 +77,7 @@ def five_tier(
     base_template: str | None = None,
     scratchpad: ScratchpadSource = "tags",
     follow_up: bool = False,
+    paraphrases: str | None = None,
 ) -> Task:
     """Five tiers: the same harmful queries as a user of each tier the variant keeps.
 
@@ -119,6 +120,10 @@ def five_tier(
             reasoning; as `helpful_only`).
         follow_up: Ask the model under test the upstream follow-up questions after a response
             StrongREJECT scores above 0 (as `helpful_only`).
+        paraphrases: A directory of system-prompt paraphrases (`af-inspect paraphrase` writes
+            one): every query is asked in every condition under each paraphrase, samples
+            `q<query>-<condition>-p<id>`, with per-paraphrase and pooled gaps of the headline
+            contrast (as `three_tier`).
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file or an unknown variant `af_inspect.scenarios.ScenarioError` naming the file.

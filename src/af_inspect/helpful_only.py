@@ -60,6 +60,7 @@ def helpful_only(
     base_template: str | None = None,
     scratchpad: ScratchpadSource = "tags",
     follow_up: bool = False,
+    paraphrases: str | None = None,
 ) -> Task:
     """Helpful-only setting: the same harmful queries as free-tier and paid-tier users.
 
@@ -116,6 +117,11 @@ def helpful_only(
         follow_up: After a response StrongREJECT scores above 0, ask the model under test the
             upstream follow-up questions (roleplay, reasons for complying) as a new user turn, at
             temperature 0.7 (the paper's code); needs a scorer that runs StrongREJECT.
+        paraphrases: A directory of system-prompt paraphrases (`<id>.txt` files, optionally a
+            `manifest.json`; `af-inspect paraphrase` writes one): every query is asked in every
+            tier under each paraphrase, samples `q<query>-<tier>-p<id>`, and the gap scorers
+            add per-paraphrase and pooled gaps (`paraphrase_gaps`). Each file is checked
+            against the rendered prompt; `clarify` and `lab` edit each paraphrase.
 
     Every parameter is checked here, before anything is loaded or any sample runs; a bad value
     raises `af_inspect.params.ParameterError` naming the parameter and what it accepts.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from inspect_ai.log import transcript
@@ -19,6 +20,7 @@ from pydantic import Field
 from af_inspect import defaults
 from af_inspect.base_format import BaseTemplate
 from af_inspect.keys import PREFILL, PREFILLED_CHARS
+from af_inspect.metrics.tiers import PARAPHRASE_KEY
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
 from af_inspect.provider_support import check_base_support, check_prefill_support
 
@@ -67,14 +69,42 @@ class RecordedProtocol:
         )
 
 
+def _with_system(messages: list[ChatMessage], text: str) -> list[ChatMessage]:
+    """`messages` with `text` first as the only system message."""
+    return [ChatMessageSystem(content=text)] + [
+        m for m in messages if not isinstance(m, ChatMessageSystem)
+    ]
+
+
 @solver
 def inject_system_prompt(text: str) -> Solver:
     """Put `text` first as the system message, verbatim (no template formatting of braces)."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.messages = [ChatMessageSystem(content=text)] + [
-            m for m in state.messages if not isinstance(m, ChatMessageSystem)
-        ]
+        state.messages = _with_system(state.messages, text)
+        return state
+
+    return solve
+
+
+@solver
+def inject_paraphrased_system_prompt(prompts: Mapping[str, str]) -> Solver:
+    """Put the system prompt of the sample's paraphrase first, verbatim.
+
+    `prompts` maps each paraphrase id to its text and is held here once, not copied into every
+    sample; a sample names its paraphrase in its metadata (`paraphrase`). A sample without one,
+    or with an id `prompts` does not hold, is an error (it would run under no known prompt).
+    """
+    texts = dict(prompts)
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        paraphrase = state.metadata.get(PARAPHRASE_KEY)
+        if paraphrase not in texts:
+            raise ValueError(
+                f"sample {state.sample_id!r}: its {PARAPHRASE_KEY!r} metadata is "
+                f"{paraphrase!r}, not one of the paraphrases {', '.join(texts)}"
+            )
+        state.messages = _with_system(state.messages, texts[paraphrase])
         return state
 
     return solve

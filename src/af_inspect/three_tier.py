@@ -58,6 +58,7 @@ def three_tier(
     base_template: str | None = None,
     scratchpad: ScratchpadSource = "tags",
     follow_up: bool = False,
+    paraphrases: str | None = None,
 ) -> Task:
     """Three-tier setting: the same harmful queries as free, pro and enterprise users.
 
@@ -96,6 +97,12 @@ def three_tier(
             reasoning; as `helpful_only`).
         follow_up: Ask the model under test the upstream follow-up questions after a response
             StrongREJECT scores above 0 (as `helpful_only`).
+        paraphrases: A directory of system-prompt paraphrases (`<id>.txt` files, optionally a
+            `manifest.json`; `af-inspect paraphrase` writes one): every query is asked in every
+            condition under each paraphrase, samples `q<query>-<condition>-p<id>`, and the gap
+            scorers add per-paraphrase and pooled gaps of the headline contrast
+            (`paraphrase_gaps`). Each file is checked against the rendered prompt; `clarify`
+            and `lab` edit each paraphrase.
 
     Every parameter is checked here; a bad value raises `af_inspect.params.ParameterError`, a
     bad scenario file `af_inspect.scenarios.ScenarioError` naming the file and the field.

@@ -1,6 +1,7 @@
 """Compliance-rate, compliance-gap and exclusion metrics, and the statistics behind them."""
 
 from af_inspect.metrics.contrasts import contrast_gaps
+from af_inspect.metrics.paraphrases import paraphrase_gaps
 from af_inspect.metrics.stats import (
     NEWCOMBE_PAIRED_METHOD,
     NO_PAIRS_METHOD,
@@ -26,6 +27,7 @@ __all__ = [
     "mcnemar_exact_p",
     "newcombe_paired_interval",
     "paired_difference",
+    "paraphrase_gaps",
     "proportion_summary",
     "tier_gap",
     "tier_rates",

@@ -130,6 +130,7 @@ RESERVED_VARIABLES = (
     "condition",
     "condition_label",
     "contrasts",
+    "paraphrase",
 )
 """Names a condition's variables may not take: `user_input` is the query's placeholder, the
 others are sample metadata keys that the variables would overwrite."""

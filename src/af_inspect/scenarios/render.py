@@ -16,6 +16,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from af_inspect.assets import jinja_environment
 from af_inspect.dataset import Query
 from af_inspect.metrics.contrasts import CONTRASTS_KEY
+from af_inspect.metrics.tiers import PARAPHRASE_KEY
 from af_inspect.prompts import (
     SYSTEM_PROMPT_PATHS,
     SystemPromptKind,
@@ -193,32 +194,46 @@ def build_condition_samples(
     condition_ids: Sequence[str],
     *,
     dataset_name: str,
+    paraphrase_ids: Sequence[str] | None = None,
 ) -> MemoryDataset:
     """One sample `q<query>-<condition>` per (query, condition), query by query, so every
     contrast is paired by query and `--limit` keeps whole queries. The metadata carries the
     condition id (also as `tier`, which the metrics read), its label, its variables and the
-    contrasts between the chosen conditions (for `contrast_gaps`)."""
+    contrasts between the chosen conditions (for `contrast_gaps`).
+
+    With `paraphrase_ids` (a paraphrase run), one sample `q<query>-<condition>-p<id>` per
+    (query, paraphrase, condition), query by query and then paraphrase by paraphrase, with the
+    paraphrase id in the metadata (`paraphrase`), so contrasts pair by (query, paraphrase). The
+    system prompt itself is held by the solver, once per paraphrase, not by each sample."""
     conditions = [rendered.scenario.condition(i) for i in condition_ids]
     contrasts = [
         [c.name, c.minuend, c.subtrahend]
         for c in rendered.scenario.contrasts
         if c.minuend in condition_ids and c.subtrahend in condition_ids
     ]
-    samples = [
-        Sample(
-            id=f"{query.id}-{condition.id}",
-            input=rendered.user_turn(condition, query.text),
-            metadata={
-                "query_id": query.id,
-                "query": query.text,
-                TIER_KEY: condition.id,
-                CONDITION_KEY: condition.id,
-                CONDITION_LABEL_KEY: condition.label,
-                CONTRASTS_KEY: contrasts,
-                **condition.variables,
-            },
+
+    def sample(query: Query, condition: Condition, paraphrase: str | None) -> Sample:
+        metadata = {
+            "query_id": query.id,
+            "query": query.text,
+            TIER_KEY: condition.id,
+            CONDITION_KEY: condition.id,
+            CONDITION_LABEL_KEY: condition.label,
+            CONTRASTS_KEY: contrasts,
+            **condition.variables,
+        }
+        sample_id = f"{query.id}-{condition.id}"
+        if paraphrase is not None:
+            metadata[PARAPHRASE_KEY] = paraphrase
+            sample_id += f"-p{paraphrase}"
+        return Sample(
+            id=sample_id, input=rendered.user_turn(condition, query.text), metadata=metadata
         )
+
+    samples = [
+        sample(query, condition, paraphrase)
         for query in queries
+        for paraphrase in (paraphrase_ids if paraphrase_ids is not None else [None])
         for condition in conditions
     ]
     return MemoryDataset(samples, name=dataset_name)

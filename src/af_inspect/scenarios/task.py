@@ -27,6 +27,9 @@ from af_inspect.dataset import load_queries
 from af_inspect.follow_up import check_selection, follow_up_questions
 from af_inspect.judge_check import resolve_judges
 from af_inspect.keys import PREFILL
+from af_inspect.paraphrases.apply import examples_block, prepare_paraphrases
+from af_inspect.paraphrases.files import load_paraphrases
+from af_inspect.paraphrases.scoring import with_paraphrase_gaps
 from af_inspect.parsing import TAG_RULES, TagRule
 from af_inspect.prefill import BUILTIN_PREFILLS, Prefill, resolve_prefill
 from af_inspect.prompts import SYSTEM_PROMPT_KINDS, SystemPromptKind, instruction_format_name
@@ -51,7 +54,12 @@ from af_inspect.scenarios.variants import (
 )
 from af_inspect.scorers.judges import build_scorers, judge_roles, parse_selection
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-from af_inspect.solvers import base_document, inject_system_prompt, scratchpad_generate
+from af_inspect.solvers import (
+    base_document,
+    inject_paraphrased_system_prompt,
+    inject_system_prompt,
+    scratchpad_generate,
+)
 from af_inspect.types import INVALID_POLICIES, SCRATCHPAD_SOURCES, InvalidPolicy, ScratchpadSource
 
 TASK_VERSION = "0.1.0"
@@ -97,6 +105,10 @@ class ScenarioTaskSettings:
         """Validity needs a `<SCRATCHPAD_REASONING>` block: CoT prompts read through tags."""
         return self.cot and self.scratchpad == "tags"
 
+    paraphrases: str | None = None
+    """A paraphrase directory (`af_inspect.paraphrases.files`): run every query under each of
+    its system prompts. None: the scenario's system prompt."""
+
 
 def condition_ids(
     loaded: LoadedScenario,
@@ -129,9 +141,16 @@ def scenario_task(
     `variant` names one of the scenario's variants (None: the scenario as written); an unknown
     variant, or a condition it drops, stops the task first, naming the scenario file. Judges are
     resolved next, so a missing key stops the run before any asset is loaded.
+
+    With `settings.paraphrases`, every query is asked in every condition under each paraphrase
+    of the directory (samples `q<query>-<condition>-p<id>`); each paraphrase is checked against
+    the scenario's rendered prompt and takes the clarification and lab edits itself
+    (`af_inspect.paraphrases.apply`), the log records every paraphrase file with its sha256
+    under `paraphrases`, and the gap scorers also report `paraphrase_gaps`.
     """
     select_variant(loaded, variant, conditions)
     s = settings
+    paraphrase_set = load_paraphrases(s.paraphrases) if s.paraphrases is not None else None
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
     try:
         roles = judge_roles(selection, cot=s.cot, scratchpad=s.scratchpad)
@@ -146,6 +165,8 @@ def scenario_task(
     judges = resolve_judges(roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
+    extra_edits = [*clarification_edits(s.clarify), *lab_edits(s.lab)]
+    paraphrased = None
     with collect_provenance() as records:
         rendered = render_scenario(
             loaded,
@@ -155,8 +176,17 @@ def scenario_task(
             system_prompt_kind=s.system_prompt,
             system_prompt_file=s.system_prompt_file,
             format_name=format_name,
-            extra_edits=[*clarification_edits(s.clarify), *lab_edits(s.lab)],
+            extra_edits=extra_edits if paraphrase_set is None else [],
         )
+        if paraphrase_set is not None:
+            paraphrased = prepare_paraphrases(
+                paraphrase_set,
+                rendered.system_prompt,
+                scenario=rendered.scenario,
+                examples=examples_block(records),
+                extra_edits=extra_edits,
+                variant=variant,
+            )
         queries, dataset_record = load_queries(s.dataset, s.num_queries)
         scorer_list = build_scorers(
             selection,
@@ -174,8 +204,18 @@ def scenario_task(
             # last: it reads the StrongREJECT verdict the scorers before it gave the sample
             scorer_list.append(follow_up_questions())
 
-    dataset = build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset))
-    solvers: list[Solver] = [inject_system_prompt(rendered.system_prompt)]
+    dataset = build_condition_samples(
+        queries,
+        rendered,
+        conditions,
+        dataset_name=str(s.dataset),
+        paraphrase_ids=paraphrased.ids if paraphrased is not None else None,
+    )
+    solvers: list[Solver] = [
+        inject_system_prompt(rendered.system_prompt)
+        if paraphrased is None
+        else inject_paraphrased_system_prompt(paraphrased.prompts)
+    ]
     if s.base_template is not None:
         solvers.append(base_document(s.base_template))
     solvers.append(
@@ -202,6 +242,9 @@ def scenario_task(
         metadata["prefill"] = s.prefill.record()
     if s.base_template is not None:
         metadata["format"] = s.base_template.record()
+    if paraphrased is not None:
+        metadata["paraphrases"] = paraphrased.record
+        scorer_list = with_paraphrase_gaps(scorer_list)
     return Task(
         dataset=dataset,
         solver=solvers,
@@ -273,6 +316,7 @@ def checked_settings(
     base_template: object = None,
     scratchpad: object = "tags",
     follow_up: object = False,
+    paraphrases: object = None,
 ) -> ScenarioTaskSettings:
     """Every shared task parameter checked (`af_inspect.params`), one line each.
 
@@ -315,6 +359,7 @@ def checked_settings(
         base_template=load_base_template(base_template) if prompt_format == "base" else None,
         scratchpad=params.choice("scratchpad", scratchpad, SCRATCHPAD_SOURCES),
         follow_up=params.boolean("follow_up", follow_up),
+        paraphrases=params.optional_text("paraphrases", paraphrases),
     )
 
 
