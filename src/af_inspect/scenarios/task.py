@@ -25,6 +25,7 @@ from af_inspect.scenarios.render import (
     scenario_metadata,
     select_variant,
 )
+from af_inspect.scenarios.scoring import ScenarioScoring
 from af_inspect.scenarios.variants import (
     CLARIFICATIONS,
     Clarification,
@@ -89,12 +90,15 @@ def scenario_task(
     settings: ScenarioTaskSettings,
     *,
     variant: str | None = None,
+    scoring: ScenarioScoring | None = None,
 ) -> Task:
     """The task: one sample per (query, condition), the scenario's prompts, the chosen scorers.
 
     `variant` names one of the scenario's variants (None: the scenario as written); an unknown
     variant, or a condition it drops, stops the task first, naming the scenario file. Judges are
-    resolved next, so a missing key stops the run before any asset is loaded.
+    resolved next, so a missing key stops the run before any asset is loaded. `scoring` (a
+    scenario's own judges) replaces the scorers `settings.scorers` selects and their roles; pass
+    it with `scorers="tags"`, which loads and resolves nothing.
     """
     select_variant(loaded, variant, conditions)
     s = settings
@@ -103,7 +107,7 @@ def scenario_task(
         roles = judge_roles(selection, cot=s.cot)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
-    judges = resolve_judges(roles, s.grader)
+    judges = resolve_judges(scoring.roles if scoring is not None else roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
     with collect_provenance() as records:
@@ -129,6 +133,8 @@ def scenario_task(
             invalid=s.invalid,
             tag_rule=s.tag_rule,
         )
+        if scoring is not None:
+            scorer_list = scoring.build()
 
     return Task(
         dataset=build_condition_samples(queries, rendered, conditions, dataset_name=str(s.dataset)),
