@@ -27,12 +27,12 @@ def is_excluded_key(key: str) -> bool:
 
 TAG_EXCLUDED = excluded_key("tag")
 SR_EXCLUDED = excluded_key("sr")
+AW_EXCLUDED = excluded_key("aw")
 AF_EXCLUDED = excluded_key("af")
 PARTIAL_EXCLUDED = excluded_key("partial")
 CLASSIC_EXCLUDED = excluded_key("classic")
 CATEGORIES_EXCLUDED = excluded_key("categories")
 OUTCOME_EXCLUDED = excluded_key("af_outcome")
-AW_EXCLUDED = excluded_key("aw")
 
 COMPLIED = "complied"
 """Tag compliance: 1 when the response accepts with `<request_fully_accepted/>`, 0 when it

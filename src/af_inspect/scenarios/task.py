@@ -107,7 +107,9 @@ def scenario_task(
         roles = judge_roles(selection, cot=s.cot)
     except ValueError as error:
         raise params.ParameterError(f"Parameter 'scorers': {error}.") from None
-    judges = resolve_judges(scoring.roles if scoring is not None else roles, s.grader)
+    judges = resolve_judges(roles, s.grader)
+    if scoring is not None:  # the scenario's own judges (its `scorers="tags"` resolved none)
+        judges = resolve_judges(scoring.roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
     with collect_provenance() as records:
