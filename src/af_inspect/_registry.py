@@ -4,6 +4,7 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 """
 
 # ruff: noqa: F401
+from af_inspect.animal_welfare import animal_welfare
 from af_inspect.five_tier import five_tier
 from af_inspect.follow_up import follow_up_questions
 from af_inspect.helpful_only import helpful_only
@@ -22,6 +23,7 @@ from af_inspect.scorers.judges import (
     partial_compliance_classifier,
     strong_reject_compliance,
 )
+from af_inspect.scorers.judges.animal_welfare import animal_welfare_compliance
 from af_inspect.simulated.provider import simulated_provider
 from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation

@@ -1,8 +1,9 @@
 """Every external text and dataset the suite uses, loaded at run time with provenance.
 
 Why this module exists: the project commits no upstream prose. Prompt templates from
-``safety-research/open-source-alignment-faking`` (OSAF) and the datasets are fetched from their
-public sources when a run needs them, checked against known sha256 hashes, cached on disk, and
+``safety-research/open-source-alignment-faking`` (OSAF), the animal-welfare system prompt from
+``redwoodresearch/alignment_faking_public`` and the datasets are fetched from their public
+sources when a run needs them, checked against known sha256 hashes, cached on disk, and
 every file that was used is recorded (URL, ref, resolved commit, sha256, origin) so an eval log
 says exactly which bytes produced it.
 
@@ -80,6 +81,8 @@ __all__ = [
     "OSAF_REPO",
     "OSAF_STRONG_REJECT",
     "OSAF_SYSTEM_PROMPT_COT",
+    "REDWOOD_ANIMAL_WELFARE_PROMPT",
+    "REDWOOD_REPO",
     "AssetChecksumError",
     "AssetError",
     "AssetJinjaLoader",
@@ -326,6 +329,24 @@ HUMAN_LABELS = AssetSpec(
     note="split train; parquet path and revision not established upstream",
 )
 
+REDWOOD_REPO = "redwoodresearch/alignment_faking_public"
+"""Greenblatt et al. 2024's own code (Redwood Research); its default branch is `master`."""
+
+REDWOOD_ANIMAL_WELFARE_PROMPT = AssetSpec(
+    name=f"github:{REDWOOD_REPO}:model_organism_animal_prompts/prompt_default.txt",
+    source="github",
+    repo=REDWOOD_REPO,
+    path="model_organism_animal_prompts/prompt_default.txt",
+    ref="master",
+    sha256=None,
+    license="not established (a third party describes the repository as MIT)",
+    note=(
+        "animal-welfare system prompt; repository, path and branch `master` come from "
+        "third-party loaders and the 2024 post's links (medium confidence); a third party's zip "
+        "names commit 8d98bb786893ac44d02f41eb222eabf302c0aab9 (not checked, not enforced)"
+    ),
+)
+
 MANIFEST: dict[str, AssetSpec] = {
     spec.name: spec
     for spec in (
@@ -333,6 +354,7 @@ MANIFEST: dict[str, AssetSpec] = {
         HARMFUL_DATASET,
         ADVBENCH,
         HUMAN_LABELS,
+        REDWOOD_ANIMAL_WELFARE_PROMPT,
     )
 }
 

@@ -43,6 +43,8 @@ AF_TEMPERATURE = 1.0
 PARTIAL_TEMPERATURE = 0.0
 CLASSIC_TEMPERATURE = 0.0
 CATEGORIZER_TEMPERATURE = 0.0
+ANIMAL_WELFARE_TEMPERATURE = 0.0
+"""Redwood's animal-welfare judge samples at temperature 0 (UPSTREAM_FACTS Q3, medium confidence)."""
 
 DEFAULT_VOTES = 20
 """The AF classifier's majority vote: 20 samples at temperature 1 (App. N.2)."""

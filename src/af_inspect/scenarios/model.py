@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from af_inspect.assets import MANIFEST
+
 Wording = Literal["ours", "paper", "user"]
 """Who wrote an edit's text: `ours` (this suite's own words, used by the built-in scenarios),
 `paper` (a user's file carrying the paper's wording), or `user` (anything else)."""
@@ -78,19 +80,34 @@ Edit = Annotated[ReplaceEdit | InsertAfterEdit | RenameLabEdit, Field(discrimina
 
 
 class SystemPromptSource(_Strict):
-    """Where the system prompt comes from: exactly one of `base`, `asset` or `file`."""
+    """Where the system prompt comes from: exactly one of `base`, `asset`, `text_asset` or
+    `file`."""
 
     base: UpstreamBase | None = None
     asset: str | None = None
     """An upstream path, e.g. `prompts/system_prompts/helpful-only_prompt-only_cot.jinja2`."""
+    text_asset: str | None = None
+    """The name of an asset of `af_inspect.assets.MANIFEST`, of any upstream repository (e.g.
+    Redwood's animal-welfare prompt), used byte for byte as plain text (no Jinja)."""
     file: str | None = None
     """A Jinja2 file of the user's, relative to the scenario file (may include upstream paths)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SystemPromptSource:
-        given = [name for name in ("base", "asset", "file") if getattr(self, name) is not None]
+        names = ("base", "asset", "text_asset", "file")
+        given = [name for name in names if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of base, asset, file (got {given or 'none'})")
+            raise ValueError(f"give exactly one of {', '.join(names)} (got {given or 'none'})")
+        return self
+
+    @model_validator(mode="after")
+    def _known_text_asset(self) -> SystemPromptSource:
+        if self.text_asset is not None and self.text_asset not in MANIFEST:
+            known = ", ".join(sorted(n for n in MANIFEST if not n.startswith("osaf:")))
+            raise ValueError(
+                f"text_asset {self.text_asset!r} is not an asset of af_inspect.assets; "
+                f"`af-inspect assets show` lists them (outside OSAF: {known})"
+            )
         return self
 
 

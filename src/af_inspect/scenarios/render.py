@@ -13,12 +13,13 @@ from typing import Any
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
-from af_inspect.assets import jinja_environment
+from af_inspect.assets import MANIFEST, jinja_environment, read_text
 from af_inspect.dataset import Query
 from af_inspect.metrics.contrasts import CONTRASTS_KEY
 from af_inspect.metrics.tiers import PARAPHRASE_KEY
 from af_inspect.prompts import (
     SYSTEM_PROMPT_PATHS,
+    PromptTemplateError,
     SystemPromptKind,
     UserFile,
     check_instruction_format,
@@ -134,6 +135,8 @@ def render_scenario(
     if system_prompt_file is not None or source.base is not None:
         text, user_file = render_system_prompt(system_prompt_kind, cot=cot, file=system_prompt_file)
         where = user_file.path if user_file else SYSTEM_PROMPT_PATHS[(system_prompt_kind, cot)]
+    elif source.text_asset is not None:
+        text, user_file, where = load_text_asset(source.text_asset), None, source.text_asset
     else:
         assert source.asset is not None
         text, user_file = render(jinja_environment().get_template(source.asset)), None
@@ -186,6 +189,15 @@ def render_scenario(
         )
         formats[condition.id] = template
     return RenderedScenario(scenario, text, formats, records, user_file, chosen_variant)
+
+
+def load_text_asset(name: str) -> str:
+    """The asset `name` of `af_inspect.assets.MANIFEST` as it is, byte for byte: a plain-text
+    system prompt (e.g. Redwood's `.txt` prompts, which upstream reads without Jinja)."""
+    text, _ = read_text(MANIFEST[name])
+    if not text.strip():
+        raise PromptTemplateError(f"System prompt {name} is empty.")
+    return text
 
 
 def build_condition_samples(

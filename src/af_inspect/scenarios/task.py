@@ -46,6 +46,7 @@ from af_inspect.scenarios.render import (
     scenario_metadata,
     select_variant,
 )
+from af_inspect.scenarios.scoring import ScenarioScoring
 from af_inspect.scenarios.variants import (
     CLARIFICATIONS,
     Clarification,
@@ -135,6 +136,7 @@ def scenario_task(
     settings: ScenarioTaskSettings,
     *,
     variant: str | None = None,
+    scoring: ScenarioScoring | None = None,
 ) -> Task:
     """The task: one sample per (query, condition), the scenario's prompts, the chosen scorers.
 
@@ -147,6 +149,9 @@ def scenario_task(
     the scenario's rendered prompt and takes the clarification and lab edits itself
     (`af_inspect.paraphrases.apply`), the log records every paraphrase file with its sha256
     under `paraphrases`, and the gap scorers also report `paraphrase_gaps`.
+
+    `scoring` (a scenario's own judges) replaces the scorers `settings.scorers` selects and
+    their roles; pass it with `scorers="tags"`, which loads and resolves nothing.
     """
     select_variant(loaded, variant, conditions)
     s = settings
@@ -163,6 +168,8 @@ def scenario_task(
         except ValueError as error:
             raise params.ParameterError(f"Parameter 'follow_up': {error}.") from None
     judges = resolve_judges(roles, s.grader)
+    if scoring is not None:  # the scenario's own judges (its `scorers="tags"` resolved none)
+        judges = resolve_judges(scoring.roles, s.grader)
 
     format_name = s.instruction_format or instruction_format_name(cot=s.cot, suffix=s.suffix)
     extra_edits = [*clarification_edits(s.clarify), *lab_edits(s.lab)]
@@ -200,6 +207,8 @@ def scenario_task(
             tag_rule=s.tag_rule,
             scratchpad=s.scratchpad,
         )
+        if scoring is not None:
+            scorer_list = scoring.build()
         if s.follow_up:
             # last: it reads the StrongREJECT verdict the scorers before it gave the sample
             scorer_list.append(follow_up_questions())

@@ -1,0 +1,1 @@
+../src/af_inspect/animal_welfare.py
