@@ -53,11 +53,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"{slow} slow tests skipped (full evals): run them with `pytest --run-slow` or "
             "CI=true, as .ci/run does."
         )
-    if assets:
+    if assets and not _assets_dir().is_dir():
         terminalreporter.write_line(
             f"{assets} tests skipped: the upstream prompt files were not found at {_assets_dir()}; "
             "point AF_INSPECT_ASSETS_DIR at a copy laid out like the upstream repository "
             "(prompts/system_prompts/..., see README, Assets) to run them."
+        )
+    elif assets:
+        example = next(reason for reason in reasons if ASSETS_REASON in reason)
+        terminalreporter.write_line(
+            f"{assets} tests skipped: files they need are missing from {_assets_dir()} "
+            f"(e.g. {example.split(': ', 1)[-1]}); add them there to run those tests."
         )
 
 
