@@ -1,0 +1,20 @@
+"""Results of many eval logs: one tidy table, rates and paired contrasts.
+
+- `load_results` / `results_table` (`table`): logs to one row per sample and epoch;
+- `condition_rates`, `contrast_gaps`, `per_sample_means` (`aggregate`): per run and
+  condition, per run and contrast, with the suite's statistics; `holm_adjust` (`holm`).
+"""
+
+from af_inspect.results.aggregate import condition_rates, contrast_gaps, per_sample_means
+from af_inspect.results.holm import holm_adjust
+from af_inspect.results.table import Results, load_results, results_table
+
+__all__ = [
+    "Results",
+    "condition_rates",
+    "contrast_gaps",
+    "holm_adjust",
+    "load_results",
+    "per_sample_means",
+    "results_table",
+]
