@@ -264,6 +264,7 @@ def test_epochs_are_pooled_per_sample_over_scored_epochs() -> None:
     means = per_sample_means(table, c.TAG_COMPLIED)
     keys = zip(means[c.CONDITION], means[c.QUERY_ID], strict=True)
     by_sample = dict(zip(keys, means[c.TAG_COMPLIED], strict=True))
+    assert math.isnan(by_sample.pop(("pro", "q0001")))  # scored in no epoch
     assert by_sample == {("free", "q0000"): 0.5, ("free", "q0001"): 1.0, ("pro", "q0000"): 0.5}
     rates = condition_rates(table, c.TAG_COMPLIED).set_index(c.CONDITION)
     assert rates.loc["free", "n"] == 2 and rates.loc["free", "rate"] == 0.75
@@ -329,6 +330,10 @@ def test_two_runs_are_never_pooled() -> None:
     b = table_of({"free": [0, 0], "pro": [0, 0]}, log="b.eval", label="b", model="m/b")
     rates = condition_rates(pd.concat([a, b], ignore_index=True), c.TAG_COMPLIED)
     assert len(rates) == 4
+    assert list(rates.loc[rates[c.CONDITION] == "free", "rate"]) == [1.0, 0.0]
+    # the same label in another task is another run
+    d = table_of({"free": [0, 0], "pro": [0, 0]}, log="d.eval", label="a", task="five_tier")
+    rates = condition_rates(pd.concat([a, d], ignore_index=True), c.TAG_COMPLIED)
     assert list(rates.loc[rates[c.CONDITION] == "free", "rate"]) == [1.0, 0.0]
 
 

@@ -1,18 +1,21 @@
 """Rates per condition and paired contrasts from the results table (pure pandas).
 
-Every function groups by the run columns (`af_inspect.results.columns.RUN_COLUMNS`), so two
-runs are never pooled, and first pools a sample's epochs into one value per query and condition:
+Every function groups by run (`by`, default the `task` and `run` columns: `load_results` labels
+each log uniquely within its task; pass `af_inspect.results.columns.RUN_COLUMNS` for a table
+put together from several loads), so two runs are never pooled, and first pools a sample's epochs into one value per query and condition:
 the mean of its scored epochs, as the suite's metrics do (a sample scored in no epoch has no
 value and counts nowhere). The statistics are those of `af_inspect.metrics.stats`:
 `proportion_summary` (rate, 1-sigma error, Wilson interval) and `paired_difference` (Newcombe's
 paired interval and the exact McNemar p for 0/1 values, a paired t-interval for fractional ones).
+
+`per_sample_means` pools several columns at once; `rates_of_means` and `gaps_of_means` take its
+result, so a report pools a large table once for all its measures.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -20,6 +23,12 @@ import pandas as pd
 from af_inspect.metrics.stats import paired_difference, proportion_summary
 from af_inspect.results import columns as c
 from af_inspect.results.holm import holm_adjust
+
+BY_RUN: tuple[str, ...] = (c.TASK, c.RUN)
+"""The default grouping: one group per run (a run's label is unique within its task)."""
+
+Contrast = tuple[str, str, str]
+"""(name, minuend, subtrahend)."""
 
 RATE_COLUMNS = ("rate", "stderr", "ci_low", "ci_high", "n")
 CONTRAST_COLUMNS = (
@@ -42,35 +51,45 @@ CONTRAST_COLUMNS = (
 
 
 def per_sample_means(
-    table: pd.DataFrame, value: str, by: Sequence[str] = c.RUN_COLUMNS
+    table: pd.DataFrame, values: str | Sequence[str], by: Sequence[str] = BY_RUN
 ) -> pd.DataFrame:
-    """One row per run, condition and query: the mean of `value` over the scored epochs.
-
-    Rows whose `value` is NaN in every epoch are dropped.
-    """
+    """One row per run, condition and query: the mean of each value column over the epochs
+    where it is scored (NaN where it is scored in none)."""
+    columns = [values] if isinstance(values, str) else list(values)
     keys = [*by, c.CONDITION, c.QUERY_ID]
-    scored = table.loc[table[value].notna(), [*keys, value]]
-    return scored.groupby(keys, sort=False, dropna=False)[value].mean().reset_index()
+    frame = table[[*keys, *columns]]
+    return frame.groupby(keys, sort=False, dropna=False)[columns].mean().reset_index()
 
 
 def condition_rates(
     table: pd.DataFrame,
     value: str,
     *,
-    by: Sequence[str] = c.RUN_COLUMNS,
+    by: Sequence[str] = BY_RUN,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Per run and condition: the rate of `value` with its 1-sigma error, Wilson interval and n.
 
-    n counts queries with a value (epochs pooled). Conditions keep their first-seen order.
+    n counts queries with a value (epochs pooled). Conditions keep their first-seen order; a
+    condition where `value` is never scored has no row.
     """
-    means = per_sample_means(table, value, by)
+    return rates_of_means(per_sample_means(table, value, by), value, by=by, confidence=confidence)
+
+
+def rates_of_means(
+    means: pd.DataFrame, value: str, *, by: Sequence[str] = BY_RUN, confidence: float = 0.95
+) -> pd.DataFrame:
+    """`condition_rates` from `per_sample_means`' result."""
+    keys = [*by, c.CONDITION]
+    scored = means.loc[means[value].notna(), [*keys, value]]
+    totals = scored.groupby(keys, sort=False, dropna=False)[value].agg(["sum", "count"])
     rows = []
-    for group, part in means.groupby([*by, c.CONDITION], sort=False, dropna=False):
-        summary = proportion_summary(math.fsum(part[value]), len(part), confidence)
+    for group, (total, count) in totals.iterrows():
+        key = group if isinstance(group, tuple) else (group,)
+        summary = proportion_summary(min(float(total), float(count)), int(count), confidence)
         rows.append(
             {
-                **dict(zip([*by, c.CONDITION], group, strict=True)),
+                **dict(zip(keys, key, strict=True)),
                 "rate": summary.rate,
                 "stderr": summary.stderr,
                 "ci_low": summary.wilson_low,
@@ -78,19 +97,19 @@ def condition_rates(
                 "n": summary.n,
             }
         )
-    return pd.DataFrame(rows, columns=[*by, c.CONDITION, *RATE_COLUMNS])
+    return pd.DataFrame(rows, columns=[*keys, *RATE_COLUMNS])
 
 
 def run_contrasts(
-    table: pd.DataFrame, by: Sequence[str] = c.RUN_COLUMNS
-) -> dict[tuple[object, ...], list[tuple[str, str, str]]]:
+    table: pd.DataFrame, by: Sequence[str] = BY_RUN
+) -> dict[tuple[object, ...], list[Contrast]]:
     """Each run's contrasts as (name, minuend, subtrahend), from the table's `contrasts` column
     (the scenario's, recorded in the task metadata), headline first."""
-    found: dict[tuple[object, ...], list[tuple[str, str, str]]] = {}
-    for group, part in table.groupby(list(by), sort=False, dropna=False):
-        recorded = part[c.CONTRASTS].dropna().unique()
-        triples: list[tuple[str, str, str]] = []
-        for text in recorded:
+    found: dict[tuple[object, ...], list[Contrast]] = {}
+    recorded = table[[*by, c.CONTRASTS]].drop_duplicates()
+    for group, part in recorded.groupby(list(by), sort=False, dropna=False):
+        triples: list[Contrast] = []
+        for text in part[c.CONTRASTS].dropna():
             for name, minuend, subtrahend in json.loads(text):
                 if name not in {t[0] for t in triples}:
                     triples.append((name, minuend, subtrahend))
@@ -102,8 +121,8 @@ def contrast_gaps(
     table: pd.DataFrame,
     value: str,
     *,
-    contrasts: Sequence[tuple[str, str, str]] | None = None,
-    by: Sequence[str] = c.RUN_COLUMNS,
+    contrasts: Sequence[Contrast] | None = None,
+    by: Sequence[str] = BY_RUN,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Per run and contrast: the paired gap of `value` (minuend - subtrahend), paired by query.
@@ -123,46 +142,76 @@ def contrast_gaps(
         contrasts (equal to `mcnemar_p` for a run with one contrast). `headline` marks each
         run's first contrast. A contrast with a condition the run lacks has no pairs (NaN).
     """
+    listed = (
+        run_contrasts(table, by)
+        if contrasts is None
+        else {key: list(contrasts) for key in _groups(table, by)}
+    )
     means = per_sample_means(table, value, by)
-    listed = run_contrasts(table, by) if contrasts is None else None
-    rows = []
-    for group, part in means.groupby(list(by), sort=False, dropna=False):
+    return gaps_of_means(means, value, listed, by=by, confidence=confidence)
+
+
+def _groups(table: pd.DataFrame, by: Sequence[str]) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in table[list(by)].drop_duplicates().itertuples(index=False)]
+
+
+def gaps_of_means(
+    means: pd.DataFrame,
+    value: str,
+    contrasts: Mapping[tuple[object, ...], Sequence[Contrast]],
+    *,
+    by: Sequence[str] = BY_RUN,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """`contrast_gaps` from `per_sample_means`' result and each run's contrasts."""
+    scored = means.loc[means[value].notna()]
+    rows: list[dict[str, Any]] = []
+    for group, part in scored.groupby(list(by), sort=False, dropna=False):
         key = group if isinstance(group, tuple) else (group,)
-        triples = listed.get(key, []) if listed is not None else list(contrasts or [])
         by_condition = {
             condition: values.set_index(c.QUERY_ID)[value]
             for condition, values in part.groupby(c.CONDITION, sort=False)
         }
-        run_rows: list[dict[str, Any]] = []
-        for index, (name, minuend, subtrahend) in enumerate(triples):
-            first = by_condition.get(minuend, pd.Series(dtype=float))
-            second = by_condition.get(subtrahend, pd.Series(dtype=float))
-            shared = first.index.intersection(second.index)
-            pairs = list(
-                zip(first[shared].astype(float), second[shared].astype(float), strict=True)
+        run_rows = [
+            _gap_row(
+                dict(zip(by, key, strict=True)), contrast, index == 0, by_condition, confidence
             )
-            difference = paired_difference(pairs, confidence)
-            run_rows.append(
-                {
-                    **dict(zip(by, key, strict=True)),
-                    "contrast": name,
-                    "minuend": minuend,
-                    "subtrahend": subtrahend,
-                    "gap": difference.difference,
-                    "ci_low": difference.ci_low,
-                    "ci_high": difference.ci_high,
-                    "method": difference.method,
-                    "n_pairs": difference.n_pairs,
-                    "both": difference.both,
-                    "minuend_only": difference.first_only,
-                    "subtrahend_only": difference.second_only,
-                    "neither": difference.neither,
-                    "mcnemar_p": difference.mcnemar_p,
-                    "headline": index == 0,
-                }
-            )
+            for index, contrast in enumerate(contrasts.get(key, []))
+        ]
         adjusted = holm_adjust([float(row["mcnemar_p"]) for row in run_rows])
         for row, p_holm in zip(run_rows, adjusted, strict=True):
             row["p_holm"] = p_holm
         rows.extend(run_rows)
     return pd.DataFrame(rows, columns=[*by, *CONTRAST_COLUMNS])
+
+
+def _gap_row(
+    identity: dict[str, object],
+    contrast: Contrast,
+    headline: bool,
+    by_condition: Mapping[object, pd.Series],
+    confidence: float,
+) -> dict[str, Any]:
+    name, minuend, subtrahend = contrast
+    first = by_condition.get(minuend, pd.Series(dtype=float))
+    second = by_condition.get(subtrahend, pd.Series(dtype=float))
+    shared = first.index.intersection(second.index)
+    pairs = list(zip(first[shared].astype(float), second[shared].astype(float), strict=True))
+    difference = paired_difference(pairs, confidence)
+    return {
+        **identity,
+        "contrast": name,
+        "minuend": minuend,
+        "subtrahend": subtrahend,
+        "gap": difference.difference,
+        "ci_low": difference.ci_low,
+        "ci_high": difference.ci_high,
+        "method": difference.method,
+        "n_pairs": difference.n_pairs,
+        "both": difference.both,
+        "minuend_only": difference.first_only,
+        "subtrahend_only": difference.second_only,
+        "neither": difference.neither,
+        "mcnemar_p": difference.mcnemar_p,
+        "headline": headline,
+    }

@@ -44,8 +44,8 @@ JUDGES = "judges"
 JUDGE_SETTING = "judge_setting"
 """The log's scorers with their options (votes, threshold, parsing, ...)."""
 RUN = "run"
-"""A short label unique to one run (one log): the model, plus whatever tells two runs of the
-same task apart."""
+"""A short label of one run (one log), unique within its task: the model, plus whatever tells
+two runs of the same task apart. Task and run together identify a run."""
 
 RUN_COLUMNS: tuple[str, ...] = (
     RUN,

@@ -186,6 +186,10 @@ def sample_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     """One table row (sample columns and score columns) from one sample summary."""
     metadata = summary.get("metadata") or {}
     scores = _ordered_scores(summary.get("scores") or {})
+    by_key: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for name, score in scores:
+        for key in score["value"]:
+            by_key.setdefault(key, (name, score))
     condition = metadata.get("tier") or metadata.get("condition")
     row: dict[str, Any] = {
         c.SAMPLE_ID: str(summary.get("id")),
@@ -199,12 +203,15 @@ def sample_row(summary: Mapping[str, Any]) -> dict[str, Any]:
         if name in metadata:
             row[name] = metadata[name]
     for column, key in c.SCORE_VALUE_KEYS.items():
-        found = _with_key(scores, key)
+        found = by_key.get(key)
         row[column] = math.nan if found is None else _number(found[1]["value"][key])
-    tag = _with_key(scores, keys.COMPLIED)
-    row[c.TAG_EXCLUDED], row[c.TAG_EXCLUSION_REASON] = _exclusion(tag)
-    outcome = _with_key(scores, c.OUTCOME_COLUMNS[0]) or _with_key(scores, keys.SR_COMPLIED)
-    row[c.OUTCOME_EXCLUDED], row[c.OUTCOME_EXCLUSION_REASON] = _exclusion(outcome)
+    exclusions = {name: _exclusion(score) for name, score in scores}
+    tag = by_key.get(keys.COMPLIED)
+    row[c.TAG_EXCLUDED], row[c.TAG_EXCLUSION_REASON] = exclusions[tag[0]] if tag else (math.nan, "")
+    outcome = by_key.get(c.OUTCOME_COLUMNS[0]) or by_key.get(keys.SR_COMPLIED)
+    row[c.OUTCOME_EXCLUDED], row[c.OUTCOME_EXCLUSION_REASON] = (
+        exclusions[outcome[0]] if outcome else (math.nan, "")
+    )
     row[c.OUTCOME] = next(
         (name for name in c.OUTCOME_CATEGORIES if row[c.outcome_column(name)] == 1.0), ""
     )
@@ -212,7 +219,7 @@ def sample_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     row[c.RESPONSE_VALID] = valid
     row[c.INVALID_REASON] = invalid_reason
     row[c.EXCLUSION_REASONS] = "; ".join(
-        f"{name}: {reason}" for name, score in scores if (reason := _exclusion((name, score))[1])
+        f"{name}: {reason}" for name, (_, reason) in exclusions.items() if reason
     )
     row[c.JUDGE_MODELS] = ",".join(
         sorted(
@@ -227,34 +234,26 @@ def sample_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _ordered_scores(scores: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _ordered_scores(scores: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """(scorer, score) with dict values, `af_outcome` first, then in the log's order."""
     found = [
-        (name, dict(score))
+        (name, score)
         for name, score in scores.items()
         if isinstance(score, Mapping) and isinstance(score.get("value"), Mapping)
     ]
     return sorted(found, key=lambda item: item[0] != OUTCOME_SCORER)
 
 
-def _with_key(
-    scores: Sequence[tuple[str, dict[str, Any]]], key: str
-) -> tuple[str, dict[str, Any]] | None:
-    return next((item for item in scores if key in item[1]["value"]), None)
-
-
-def _exclusion(found: tuple[str, Mapping[str, Any]] | None) -> tuple[float, str]:
-    """(1.0 or 0.0, reason) of a scorer's exclusion key; (NaN, "") without the scorer."""
-    if found is None:
+def _exclusion(score: Mapping[str, Any]) -> tuple[float, str]:
+    """(1.0 or 0.0, reason) of a scorer's exclusion key (NaN without one)."""
+    flags = [v for k, v in score["value"].items() if keys.is_excluded_key(k)]
+    if not flags:
         return math.nan, ""
-    score = found[1]
-    flags = [_number(v) for k, v in score["value"].items() if keys.is_excluded_key(k)]
-    excluded = 1.0 if any(flag == 1.0 for flag in flags) else 0.0 if flags else math.nan
-    if excluded != 1.0:
-        return excluded, ""
+    if not any(flag == 1.0 for flag in flags):
+        return 0.0, ""
     metadata = score.get("metadata") or {}
     reason = metadata.get(keys.EXCLUSION_REASON) or score.get("reason") or "unspecified"
-    return excluded, str(reason)
+    return 1.0, str(reason)
 
 
 def _validity(scores: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[float, str]:
