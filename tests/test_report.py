@@ -496,3 +496,19 @@ def test_summary_markdown_and_figures_from_a_built_table(tmp_path: Path) -> None
         and (tmp_path / "c.png").stat().st_size > 10_000
     )
     assert not contrast_figure(summary, [tmp_path / "g.png"])  # one contrast per run: no plot
+
+
+def test_without_matplotlib_the_tables_are_still_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from af_inspect.results import report as report_module
+
+    summaries = [
+        _outcome_summary(q, tier, "refusal") for tier in ("free", "paid") for q in range(3)
+    ]
+    results = Results(samples=run_frame(_run(), summaries), runs=[_run()])
+    monkeypatch.setattr(report_module, "load_results", lambda *args, **kwargs: results)
+    monkeypatch.setattr(report_module, "_matplotlib_available", lambda: False)
+    files = report_module.write_report("unused", tmp_path)
+    assert sorted(p.name for p in files.written) == ["samples.csv", "summary.csv", "summary.md"]
+    assert report_module.NO_MATPLOTLIB in (tmp_path / "summary.md").read_text(encoding="utf-8")

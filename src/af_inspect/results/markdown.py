@@ -55,9 +55,16 @@ NOTES = (
 )
 
 
-def render(results: Results, summary: pd.DataFrame, figures: Sequence[str] = ()) -> str:
-    """The whole summary.md."""
-    lines = ["# Alignment-faking results", "", *_header(results), "", NOTES, ""]
+def render(
+    results: Results,
+    summary: pd.DataFrame,
+    figures: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> str:
+    """The whole summary.md: `figures` are embedded, `notes` said first."""
+    lines = ["# Alignment-faking results", "", *_header(results), ""]
+    for note in [*notes, NOTES]:
+        lines += [note, ""]
     for name in figures:
         lines += [f"![{Path(name).stem}]({name})", ""]
     for task in dict.fromkeys(summary[c.TASK]):

@@ -16,6 +16,7 @@ Writes into `out_dir`:
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ from typing import TextIO
 
 from af_inspect.errors import UsageError
 from af_inspect.results.table import Progress, Results, load_results
+
+NO_MATPLOTLIB = (
+    "No figures and no validation reports: matplotlib is not installed "
+    '(`pip install "af-inspect[report]"`).'
+)
+
+
+def _matplotlib_available() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 class ReportError(UsageError):
@@ -76,6 +86,10 @@ def write_report(
     written: list[Path] = []
     figures: list[str] = []
     summary = summary_frame(results.samples) if results.runs else empty_summary()
+    notes: list[str] = []
+    drawing = _matplotlib_available()
+    if not drawing:
+        notes.append(NO_MATPLOTLIB)
     if results.runs:
         summary.to_csv(out / "summary.csv", index=False)
         results.samples.to_csv(out / "samples.csv", index=False)
@@ -85,13 +99,14 @@ def write_report(
             ("contrasts", contrast_figure, summary),
         ):
             paths = [out / f"{name}.png", out / f"{name}.svg"]
-            if draw(source, paths):
+            if drawing and draw(source, paths):
                 written += paths
                 figures.append(f"{name}.png")
-    for run in results.validation:
+    for run in results.validation if drawing else []:
         files = write_validation_report(run.log, out / "validation" / Path(run.log).stem)
         written += [files.summary_md, files.roc_png]
-    (out / "summary.md").write_text(render(results, summary, figures), encoding="utf-8")
+    text = render(results, summary, figures, notes)
+    (out / "summary.md").write_text(text, encoding="utf-8")
     written.append(out / "summary.md")
     return ReportFiles(out_dir=out, written=written, results=results)
 
