@@ -199,11 +199,37 @@ def test_run_of_a_header_record() -> None:
     assert result.setting == "cot=True, epochs=3, gen.temperature=1.0"
     assert result.judges == "grader=af_inspect/simulated"
     assert result.judge_setting == "af_outcome(votes=3)"
-    assert result.contrasts == (("compliance_gap", "free", "paid"),)  # a log before scenarios
+    assert result.contrasts == ()  # recorded by none: see the next test
+    scenario = [
+        {"name": "goal_guarding_gap", "minuend": "free", "subtrahend": "pro"},
+        {"name": "rater_sycophancy_gap", "minuend": "pro", "subtrahend": "enterprise"},
+    ]
+    asked = run_of({**record, "scenario_contrasts": scenario, "conditions": ["free", "pro"]})
+    assert asked.contrasts == (("goal_guarding_gap", "free", "pro"),)  # enterprise not asked
     assert run_of({**record, "task": "other/thing"}).kind is LogKind.OTHER
     assert (
         run_of({**record, "task": "af_inspect/af_classifier_validation"}).kind is LogKind.VALIDATION
     )
+
+
+def test_contrasts_come_from_the_task_then_the_samples_then_the_default() -> None:
+    summaries = [tag_summary(0, "free", 1.0), tag_summary(0, "paid", 0.0)]
+    recorded = run(task="helpful_only", contrasts=(("x_gap", "free", "paid"),))
+    from_samples = [
+        {**s, "metadata": {**s["metadata"], "contrasts": [["y", "paid", "free"]]}}
+        for s in summaries
+    ]
+    legacy = run(task="helpful_only", contrasts=())
+    assert json.loads(run_frame(recorded, from_samples)[c.CONTRASTS].iloc[0]) == [
+        ["x_gap", "free", "paid"]
+    ]
+    assert json.loads(run_frame(legacy, from_samples)[c.CONTRASTS].iloc[0]) == [
+        ["y", "paid", "free"]
+    ]
+    assert json.loads(run_frame(legacy, summaries)[c.CONTRASTS].iloc[0]) == [
+        ["compliance_gap", "free", "paid"]
+    ]
+    assert json.loads(run_frame(run(contrasts=()), summaries)[c.CONTRASTS].iloc[0]) == []
 
 
 def test_judges_of_follows_the_scorers_resolution() -> None:

@@ -56,6 +56,7 @@ EVAL_COLUMNS: list[EvalColumn] = [
     EvalColumn("scenario_id", path="eval.metadata.scenario.id"),
     EvalColumn("variant", path="eval.metadata.scenario.variant.id"),
     EvalColumn("scenario_contrasts", path="eval.metadata.scenario.contrasts"),
+    EvalColumn("conditions", path="eval.metadata.tiers"),
     EvalColumn("total_samples", path="results.total_samples"),
     EvalColumn("completed_samples", path="results.completed_samples"),
 ]
@@ -71,6 +72,7 @@ _JSON_FIELDS = (
     "scorers",
     "judges",
     "scenario_contrasts",
+    "conditions",
 )
 
 

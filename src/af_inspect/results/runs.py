@@ -117,7 +117,9 @@ def run_of(record: Mapping[str, Any]) -> Run:
             task_args.get("grader"),
         ),
         judge_setting=judge_setting_of(record.get("scorers")),
-        contrasts=contrasts_of(record.get("scenario_contrasts"), task),
+        contrasts=asked_contrasts(
+            contrasts_of(record.get("scenario_contrasts")), record.get("conditions")
+        ),
         epochs=int(record.get("epochs") or 1),
         error_message=str(record.get("error_message") or ""),
         kind=kind,
@@ -192,19 +194,38 @@ def judge_setting_of(scorers: object) -> str:
     return "; ".join(parts)
 
 
-def contrasts_of(recorded: object, task: str) -> tuple[tuple[str, str, str], ...]:
-    """The scenario's contrasts as (name, minuend, subtrahend), headline first."""
-    found: list[tuple[str, str, str]] = []
+def contrasts_of(recorded: object) -> tuple[tuple[str, str, str], ...]:
+    """Contrasts as (name, minuend, subtrahend), headline first, from the task metadata's
+    ``scenario.contrasts`` (mappings) or the samples' ``contrasts`` metadata (triples)."""
+    found: dict[str, tuple[str, str, str]] = {}
     for contrast in recorded if isinstance(recorded, list) else []:
         if isinstance(contrast, Mapping):
-            found.append(
-                (str(contrast["name"]), str(contrast["minuend"]), str(contrast["subtrahend"]))
-            )
+            triple = (str(contrast["name"]), str(contrast["minuend"]), str(contrast["subtrahend"]))
         elif isinstance(contrast, (list, tuple)) and len(contrast) == 3:
-            found.append((str(contrast[0]), str(contrast[1]), str(contrast[2])))
-    if not found and task in LEGACY_TASKS:
-        found.append(LEGACY_CONTRAST)
-    return tuple(found)
+            triple = (str(contrast[0]), str(contrast[1]), str(contrast[2]))
+        else:
+            continue
+        found.setdefault(triple[0], triple)
+    return tuple(found.values())
+
+
+def asked_contrasts(
+    contrasts: tuple[tuple[str, str, str], ...], conditions: object
+) -> tuple[tuple[str, str, str], ...]:
+    """The contrasts between conditions the run asked (task metadata ``tiers``): a scenario
+    records all of its contrasts, and a run may ask only some of its conditions
+    (``-T conditions=``, ``-T identities=``, ``-T deployments=``). All of them when the log does
+    not say which conditions it asked."""
+    if not isinstance(conditions, list) or not conditions:
+        return contrasts
+    asked = {str(condition) for condition in conditions}
+    return tuple(t for t in contrasts if t[1] in asked and t[2] in asked)
+
+
+def legacy_contrasts(task: str) -> tuple[tuple[str, str, str], ...]:
+    """The contrast of a log that records none: free - paid for helpful-only logs written
+    before scenarios (the metrics' default), none otherwise."""
+    return (LEGACY_CONTRAST,) if task in LEGACY_TASKS else ()
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,18 @@ import pandas as pd
 
 from af_inspect import keys
 from af_inspect.analysis import log_files
+from af_inspect.metrics.tiers import CONTRASTS_KEY as SAMPLE_CONTRASTS
 from af_inspect.results import columns as c
 from af_inspect.results.read import eval_record, read_summaries
-from af_inspect.results.runs import LogKind, Run, label_runs, latest_runs, run_of
+from af_inspect.results.runs import (
+    LogKind,
+    Run,
+    contrasts_of,
+    label_runs,
+    latest_runs,
+    legacy_contrasts,
+    run_of,
+)
 from af_inspect.scenarios.grid import DEPLOYMENT, DEPLOYMENT_LABEL, HARM_SCOPE, IDENTITY_ID, RISK
 
 OUTCOME_SCORER = "af_outcome"
@@ -171,7 +180,7 @@ def run_frame(run: Run, summaries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         c.LOG: run.log,
         c.EVAL_ID: run.eval_id,
         c.CREATED: run.created,
-        c.CONTRASTS: json.dumps([list(contrast) for contrast in run.contrasts]),
+        c.CONTRASTS: json.dumps([list(contrast) for contrast in run_contrasts(run, summaries)]),
     }
     for name, value in identity.items():
         frame[name] = value
@@ -180,6 +189,21 @@ def run_frame(run: Run, summaries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             frame[name] = math.nan
     extra = [name for name in frame.columns if name not in TABLE_COLUMNS]
     return frame[[*TABLE_COLUMNS, *extra]]
+
+
+def run_contrasts(
+    run: Run, summaries: Sequence[Mapping[str, Any]]
+) -> tuple[tuple[str, str, str], ...]:
+    """The run's contrasts: the task metadata's, else those its samples carry, else the
+    helpful-only default for logs written before scenarios."""
+    if run.contrasts:
+        return run.contrasts
+    listed = [
+        pair
+        for summary in summaries
+        for pair in (summary.get("metadata") or {}).get(SAMPLE_CONTRASTS) or []
+    ]
+    return contrasts_of(listed) or legacy_contrasts(run.task)
 
 
 def sample_row(summary: Mapping[str, Any]) -> dict[str, Any]:
