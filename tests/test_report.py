@@ -512,3 +512,52 @@ def test_without_matplotlib_the_tables_are_still_written(
     files = report_module.write_report("unused", tmp_path)
     assert sorted(p.name for p in files.written) == ["samples.csv", "summary.csv", "summary.md"]
     assert report_module.NO_MATPLOTLIB in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_pre_deployment_runs_get_the_table_by_harm_scope_and_risk() -> None:
+    deployments = {
+        "public_deployment": ("Public Deployment", "minor", "minimal"),
+        "throughput_testing": ("Throughput Testing", "none", "none"),
+    }
+    complied = {"rating_and_training": [1, 1, 0, 1], "rating_only": [0, 1, 0, 0]}
+    summaries = []
+    for deployment, (label, scope, risk) in deployments.items():
+        for identity, values in complied.items():
+            condition = f"{identity}__{deployment}"
+            for query, value in enumerate(values):
+                summaries.append(
+                    {
+                        "id": f"q{query}-{condition}",
+                        "epoch": 1,
+                        "metadata": {
+                            "query_id": f"q{query}",
+                            "tier": condition,
+                            "identity_id": identity,
+                            "deployment": deployment,
+                            "deployment_label": label,
+                            "harm_scope": scope,
+                            "risk": risk,
+                        },
+                        "scores": {
+                            "accept_tag_compliance": {
+                                "value": {"complied": float(value), "tag_excluded": 0.0}
+                            }
+                        },
+                    }
+                )
+    contrasts = tuple(
+        (f"goal_guarding_{d}_gap", f"rating_and_training__{d}", f"rating_only__{d}")
+        for d in deployments
+    )
+    run = _run(task="pre_deployment", scenario="pre_deployment", contrasts=contrasts)
+    table = run_frame(run, summaries)
+    summary = summary_frame(table)
+    gaps = summary[summary["kind"] == "contrast"]
+    assert list(gaps["estimate"]) == [pytest.approx(0.5)] * 2
+    assert list(gaps["p_holm"]) == pytest.approx([1.0, 1.0])  # 2 x McNemar p 0.5, Holm-adjusted
+    text = render(Results(samples=table, runs=[run]), summary)
+    assert "### By harm scope and risk: `m/a`, tag (rating_and_training - rating_only)" in text
+    section = text[text.index("### By harm scope") :]
+    # sorted by harm scope: throughput testing (none) before public deployment (minor)
+    assert section.index("Throughput Testing") < section.index("Public Deployment")
+    assert "| Throughput Testing | none | none | 0.25 (n=4) | 0.75 (n=4) | +0.50 [" in section

@@ -115,12 +115,19 @@ def _task_section(task: str, frame: pd.DataFrame, results: Results) -> list[str]
 
 
 def _run_frames(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    return [(str(run), select(frame, run=run)) for run in dict.fromkeys(frame[c.RUN])]
+    """(run cell, the run's rows): the run's label, with its variant when the task has any."""
+    show_variant = (frame[c.VARIANT].fillna("") != "").any()
+    runs = []
+    for run in dict.fromkeys(frame[c.RUN]):
+        part = select(frame, run=run)
+        variant = str(part[c.VARIANT].fillna("").iloc[0])
+        named = show_variant and variant and f"[{variant}]" not in run
+        runs.append((f"`{run}`" + (f" ({variant})" if named else ""), part))
+    return runs
 
 
 def _overview(frame: pd.DataFrame) -> list[str]:
-    show_variant = (frame[c.VARIANT].fillna("") != "").any()
-    header = ["run", *(["variant"] if show_variant else []), "judges", "status", "n / condition"]
+    header = ["run", "judges", "status", "n / condition"]
     header += ["headline contrast", "measure", "gap [95 % CI]", "McNemar p", "invalid", "excluded"]
     lines = _table_head(header)
     for run, part in _run_frames(frame):
@@ -137,8 +144,7 @@ def _overview(frame: pd.DataFrame) -> list[str]:
             status_text += f", {errored} errored samples"
         excluded = [m for m in counts["measure"].unique() if str(m).startswith(EXCLUDED_PREFIX)]
         cells = [
-            f"`{run}`",
-            *([str(part[c.VARIANT].iloc[0]) or "–"] if show_variant else []),
+            run,
             str(part[c.JUDGES].iloc[0]),
             status_text,
             n_text or "–",
@@ -178,7 +184,7 @@ def _rates(frame: pd.DataFrame) -> list[str]:
             cell = part[part["condition"] == condition]
             n = int(cell["n"].max())
             values = [_rate_cell(first_row(select(cell, measure=m)), n) for m, _ in present]
-            lines.append(_row([f"`{run}`", str(condition), str(n), *values]))
+            lines.append(_row([run, str(condition), str(n), *values]))
     return [*lines, ""]
 
 
@@ -196,7 +202,7 @@ def _contrasts(frame: pd.DataFrame) -> list[str]:
             lines.append(
                 _row(
                     [
-                        f"`{run}`",
+                        run,
                         name,
                         _MEASURE_SHORT.get(row["measure"], row["measure"]),
                         format_gap(row),
