@@ -17,6 +17,8 @@ Commands:
   first network failure.
 * ``af-inspect paraphrase --model M --k K --out DIR [--scenario S] [--variant V] [--seed N]``:
   write K checked paraphrases of a scenario's system prompt (``af_inspect.paraphrases``).
+* ``af-inspect report LOGS... [--out DIR] [--all]``: tables (summary.md, summary.csv) and figures
+  (compliance.png, contrasts.png) from eval logs; see `af_inspect.results.report`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any, TypeAlias
 
 from af_inspect import assets
 from af_inspect.assets import AssetError, AssetSpec
+from af_inspect.errors import UsageError
 
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -306,11 +309,66 @@ def _register_paraphrase(subparsers: SubParsers) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_REPORT_DIR = Path("report")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    # Imported here: the report reads logs with Inspect and draws with matplotlib, which the
+    # assets commands do not need.
+    from af_inspect.results.report import CountProgress, write_report
+
+    files = write_report(args.logs, args.out, keep_all=args.all, progress=CountProgress())
+    results = files.results
+    if results is not None:
+        print(
+            f"{len(results.runs)} runs, {len(results.samples)} samples"
+            + (f", {len(results.validation)} validation logs" if results.validation else "")
+            + (f", {len(results.other)} logs of other tasks skipped" if results.other else "")
+            + (f", {len(results.superseded)} superseded" if results.superseded else "")
+        )
+    for path in files.written:
+        print(path)
+    return EXIT_OK
+
+
+def _register_report(subparsers: SubParsers) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="tables and figures from eval logs",
+        description="Summarise eval logs of the af_inspect tasks: summary.md and summary.csv "
+        "(rates per condition, paired contrasts, invalid and excluded counts), compliance.png "
+        "(outcome bars per model and condition) and contrasts.png; judge-validation logs get "
+        "their ROC report.",
+    )
+    report.add_argument("logs", nargs="+", metavar="LOGS", help="eval log files or folders")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_REPORT_DIR,
+        help=f"directory for the report's files (default: ./{DEFAULT_REPORT_DIR})",
+    )
+    report.add_argument(
+        "--all",
+        action="store_true",
+        help="keep every log of the same model, task and settings as its own row "
+        "(default: the latest only)",
+    )
+    report.set_defaults(handler=_cmd_report)
+
+
+# --------------------------------------------------------------------------------------------
 # Dispatcher
 # --------------------------------------------------------------------------------------------
 
-#: Command-group registrars; add new groups (e.g. ``_register_report``) here.
-COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (_register_assets, _register_paraphrase)
+#: Command-group registrars; add new groups here.
+COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (
+    _register_assets,
+    _register_paraphrase,
+    _register_report,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -326,15 +384,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the process exit code.
 
-    Asset errors are printed as one message (no traceback) and give exit code 1. Usage errors
-    exit with code 2 through argparse, as usual.
+    Asset errors and usage errors (e.g. a report with nothing to report) are printed as one
+    message (no traceback) and give exit code 1. Bad arguments exit with code 2 through
+    argparse, as usual.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)
-    except AssetError as exc:
+    except UsageError as exc:  # AssetError is one
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
 
