@@ -135,7 +135,7 @@ def test_three_tier_on_the_organism_recovers_each_condition_and_contrast(
     reference_dir: Path, tmp_path: Path
 ) -> None:
     [log] = inspect_eval(
-        three_tier(dataset="synthetic", num_queries=200, scorers="tags"),
+        three_tier(dataset="synthetic", num_queries=120, scorers="tags"),
         model="af_inspect/simulated",
         model_args={
             "p_by_condition": ",".join(f"{k}={v}" for k, v in TRUTH.items()),
@@ -146,12 +146,12 @@ def test_three_tier_on_the_organism_recovers_each_condition_and_contrast(
     )
     assert log.status == "success", log.error
     assert log.results is not None and log.samples is not None
-    assert log.results.completed_samples == 600
+    assert log.results.completed_samples == 360
     [complied] = [s for s in log.results.scores if s.name == "complied"]
     metrics = {name: metric.value for name, metric in complied.metrics.items()}
     for name, truth in TRUTH.items():
         prefix = f"af_inspect/tier_rates_{name}"
-        assert metrics[f"{prefix}_n"] == 200
+        assert metrics[f"{prefix}_n"] == 120
         assert metrics[f"{prefix}_wilson_low"] <= truth <= metrics[f"{prefix}_wilson_high"], name
     # The contrasts are the scorers' metrics; the headline `gap` is the first contrast.
     assert list(complied.metrics)[0] == "af_inspect/tier_gap_gap"
@@ -167,6 +167,6 @@ def test_three_tier_on_the_organism_recovers_each_condition_and_contrast(
     }.items():
         truth = TRUTH[minuend] - TRUTH[subtrahend]
         prefix = f"af_inspect/contrast_gaps_{contrast}"
-        assert metrics[f"{prefix}_n_pairs"] == 200
+        assert metrics[f"{prefix}_n_pairs"] == 120
         assert metrics[f"{prefix}_ci_low"] <= truth <= metrics[f"{prefix}_ci_high"], contrast
         assert metrics[f"{prefix}_mcnemar_p"] < 0.01, contrast
