@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from inspect_ai.model import (
     ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
+    Content,
     GenerateConfig,
     Model,
     ModelAPI,
@@ -118,23 +119,35 @@ class ScriptedJudge(ModelAPI):
         reply = result if isinstance(result, Reply) else Reply(texts=list(result))
         if reply.texts and reply.texts[0] == SLEEP:
             await asyncio.sleep(60)
-        input_tokens = words("\n".join(m.text for m in input))
-        output_tokens = sum(words(t) for t in reply.texts)
-        return ModelOutput(
-            model=name,
-            choices=[
-                ChatCompletionChoice(
-                    message=ChatMessageAssistant(content=text, model=name, source="generate"),
-                    stop_reason=reply.stop_reason,  # type: ignore[arg-type]
-                )
-                for text in reply.texts
-            ],
-            usage=ModelUsage(
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                total_tokens=input_tokens + output_tokens,
-            ),
-        )
+        return scripted_output(name, input, list(reply.texts), stop_reason=reply.stop_reason)
+
+
+def scripted_output(
+    name: str,
+    input: list[ChatMessage],
+    contents: Sequence[str | list[Content]],
+    *,
+    stop_reason: str = "stop",
+) -> ModelOutput:
+    """One choice per entry of `contents`, with usage counted as one token per word (so no
+    tokenizer is downloaded)."""
+    messages = [
+        ChatMessageAssistant(content=content, model=name, source="generate") for content in contents
+    ]
+    input_tokens = words("\n".join(m.text for m in input))
+    output_tokens = sum(words(m.text) for m in messages)
+    return ModelOutput(
+        model=name,
+        choices=[
+            ChatCompletionChoice(message=message, stop_reason=stop_reason)  # type: ignore[arg-type]
+            for message in messages
+        ],
+        usage=ModelUsage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            total_tokens=input_tokens + output_tokens,
+        ),
+    )
 
 
 SLEEP = "<<sleep>>"

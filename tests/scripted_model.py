@@ -4,7 +4,8 @@
 (`register`). A script sees the `Call` (messages, config, index) and returns the reply's content:
 a string, or a list of content parts (e.g. a `ContentReasoning` and a `ContentText`), as a
 reasoning model's provider returns them. Calls are recorded in `CALLS[name]`. Usage is reported
-by the provider itself (one token per word), so no tokenizer is downloaded.
+by the provider itself (one token per word, `tests.scripted_judge.scripted_output`), so no
+tokenizer is downloaded.
 """
 
 from __future__ import annotations
@@ -12,22 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from inspect_ai.model import (
-    ChatCompletionChoice,
     ChatMessage,
-    ChatMessageAssistant,
     Content,
     ContentReasoning,
     ContentText,
     GenerateConfig,
     ModelAPI,
     ModelOutput,
-    ModelUsage,
     modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
+
+from tests.scripted_judge import ScriptedJudge, scripted_output
 
 PROVIDER = "af_scripted_model"
 
@@ -80,22 +79,9 @@ def redacted_reasoning(reply: str, *, readable: Sequence[str] = ()) -> list[Cont
     return parts
 
 
-def _words(parts: Sequence[str]) -> int:
-    return max(1, sum(len(part.split()) for part in parts))
-
-
-class ScriptedModel(ModelAPI):
-    """Model API answering with the registered script of its model name."""
-
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig | None = None,
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
+class ScriptedModel(ScriptedJudge):
+    """Model API answering with the registered script of its model name (one choice, whose
+    content may hold reasoning parts)."""
 
     async def generate(
         self,
@@ -108,18 +94,7 @@ class ScriptedModel(ModelAPI):
         call = Call(messages=list(input), config=config, index=len(CALLS[name]))
         CALLS[name].append(call)
         reply = SCRIPTS[name](call)
-        message = ChatMessageAssistant(content=reply, model=name, source="generate")
-        input_tokens = _words([m.text for m in input])
-        output_tokens = _words([message.text])
-        return ModelOutput(
-            model=name,
-            choices=[ChatCompletionChoice(message=message, stop_reason="stop")],
-            usage=ModelUsage(
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                total_tokens=input_tokens + output_tokens,
-            ),
-        )
+        return scripted_output(name, input, [reply])
 
 
 @modelapi(name=PROVIDER)
