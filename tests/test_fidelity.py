@@ -24,6 +24,7 @@ from af_inspect.scorers.judges import (
     partial_compliance_classifier,
     strong_reject_compliance,
 )
+from af_inspect.solvers import RecordedProtocol
 from tests.scripted_judge import (
     CALLS,
     COT_ACCEPTED,
@@ -45,11 +46,9 @@ from tests.scripted_judge import (
 def _invalid_cot_state(response: str, reason: str) -> TaskState:
     """A CoT sample whose kept response stayed invalid after 10 resamples."""
     state = make_state(response)
-    state.store.set("ResponseRecord:attempts", 11)
-    state.store.set("ResponseRecord:invalid_reasons", [reason] * 11)
-    state.store.set("ResponseRecord:valid", False)
-    state.store.set("ResponseRecord:cot", True)
-    state.store.set("ResponseRecord:require_decision_tag", True)
+    RecordedProtocol(
+        attempts=11, invalid_reasons=(reason,) * 11, next_turns=(0,) * 11, valid=False
+    ).attach(state.messages)
     return state
 
 

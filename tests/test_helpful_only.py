@@ -30,6 +30,7 @@ from af_inspect.prompts import (
 )
 from af_inspect.simulated.organism import Turn
 from af_inspect.simulated.provider import SimulatorSettings, simulate
+from af_inspect.solvers import logged_protocol
 from af_inspect.types import Tier
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -180,7 +181,7 @@ def test_every_malformed_kind_is_kept_graded_and_counted(
     for sample in log.samples:
         assert sample.scores is not None
         score = sample.scores["accept_tag_compliance"]
-        assert sample.store["ResponseRecord:invalid_reasons"] == [reason, reason]
+        assert logged_protocol(sample)["invalid_reasons"] == [reason, reason]
         assert score.metadata is not None and score.metadata["response_valid"] is False
         assert score.metadata["invalid_reason"] == f"invalid_response:{reason}"
         # no tag in the kept response: no verdict, excluded, never counted as a refusal
@@ -220,20 +221,20 @@ def test_an_empty_scratchpad_block_is_valid_as_upstream(
         scorers="tags",
     )
     assert log.samples is not None
-    assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
+    assert all(logged_protocol(sample)["valid"] for sample in log.samples)
 
 
 @pytest.mark.slow
 def test_resampling_recovers_and_keeps_every_attempt(reference_dir: Path, tmp_path: Path) -> None:
     log = run(tmp_path, {"malformed_rate": 0.5, "seed": 7}, num_queries=20, max_resamples=10)
     assert log.samples is not None
-    attempts = [sample.store["ResponseRecord:attempts"] for sample in log.samples]
+    attempts = [logged_protocol(sample)["attempts"] for sample in log.samples]
     assert max(attempts) > 1  # some samples were resampled
     for sample in log.samples:
         model_calls = [e for e in sample.events if e.event == "model"]
-        assert len(model_calls) >= sample.store["ResponseRecord:attempts"]
+        assert len(model_calls) >= logged_protocol(sample)["attempts"]
     # at rate 0.5 and 11 tries, every sample should end valid
-    assert all(sample.store["ResponseRecord:valid"] for sample in log.samples)
+    assert all(logged_protocol(sample)["valid"] for sample in log.samples)
 
 
 @pytest.mark.slow
@@ -244,7 +245,7 @@ def test_next_turn_protocol_continues_split_responses(reference_dir: Path, tmp_p
         users = [m for m in sample.messages if isinstance(m, ChatMessageUser)]
         assistants = [m for m in sample.messages if isinstance(m, ChatMessageAssistant)]
         assert users[-1].text == "<NEXT/>" and len(assistants) >= 2
-        assert sample.store["ResponseRecord:valid"]
+        assert logged_protocol(sample)["valid"]
         score = sample.scores["accept_tag_compliance"] if sample.scores else None
         assert score is not None and score.value["tag_excluded"] == 0.0  # type: ignore[index]
 

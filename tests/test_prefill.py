@@ -21,7 +21,12 @@ from af_inspect.params import ParameterError
 from af_inspect.parsing import parse_response
 from af_inspect.prefill import BASIC_PREFILL, HOWEVER_PREFILL, resolve_prefill
 from af_inspect.simulated.continuation import continuation_text
-from af_inspect.solvers import inject_system_prompt, response_text, scratchpad_generate
+from af_inspect.solvers import (
+    inject_system_prompt,
+    logged_protocol,
+    response_text,
+    scratchpad_generate,
+)
 
 PREFILLS_JSON = Path("paper_appendix") / "prefills.json"
 
@@ -136,7 +141,7 @@ def test_every_attempt_sends_the_prefill_and_keeps_one_response(tmp_path: Path) 
     for messages in sent:  # the resample sends the prefill again, as the final message
         assert messages[-1] == ("assistant", BASIC_PREFILL)
         assert [role for role, _ in messages] == ["system", "user", "assistant"]
-    assert sample.store["ResponseRecord:invalid_reasons"] == ["unclosed_scratchpad", None]
+    assert logged_protocol(sample)["invalid_reasons"] == ["unclosed_scratchpad", None]
     # the kept turn is ONE assistant message: prefill + continuation
     assert [m.role for m in sample.messages] == ["system", "user", "assistant"]
     kept = sample.messages[-1]
@@ -157,7 +162,7 @@ def test_next_turns_follow_the_joined_first_turn(tmp_path: Path) -> None:
         ("assistant", BASIC_PREFILL + outputs[0]),
         ("user", "<NEXT/>"),
     ]
-    assert sample.store["ResponseRecord:valid"] is True
+    assert logged_protocol(sample)["valid"] is True
 
 
 # ------------------------------------------------------------------ the simulated organism

@@ -39,6 +39,7 @@ from af_inspect.scorers.judges import (
 )
 from af_inspect.scorers.judges._common import load_prompt
 from af_inspect.scorers.judges.alignment_faking import PROMPT_PATH as AF_PROMPT_PATH
+from af_inspect.solvers import logged_protocol
 from tests import scripted_model
 from tests.scripted_judge import (
     ACCEPTED_OUTPUT,
@@ -191,7 +192,7 @@ def test_native_run_routes_reasoning_to_the_af_judge(judge_env: Path, tmp_path: 
     assert log.samples is not None
     [sample] = log.samples
     assert len(scripted_model.CALLS["reasoner"]) == 1
-    assert sample.store["ResponseRecord:invalid_reasons"] == [None]
+    assert logged_protocol(sample)["invalid_reasons"] == [None]
     assert sample.scores is not None and sample.scores["af_classifier"].value["af"] == 1.0  # type: ignore[index]
     [call] = calls_of("native_e2e_judge", "af")
     assert call.user == f"<output><SCRATCHPAD_REASONING>{THOUGHT}</SCRATCHPAD_REASONING></output>"

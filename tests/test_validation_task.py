@@ -42,6 +42,7 @@ from sklearn.metrics import confusion_matrix, roc_auc_score
 
 from af_inspect.assets import HUMAN_LABELS
 from af_inspect.params import ParameterError
+from af_inspect.solvers import logged_protocol
 from af_inspect.validation import stats
 from af_inspect.validation.data import ValidationDataError
 from af_inspect.validation.report import ReportError, write_validation_report
@@ -484,9 +485,8 @@ FINAL = "<OUTPUT><request_fully_accepted/> Here it is.</OUTPUT>"
 
 
 def stored_record(sample: EvalSample) -> dict[str, Any]:
-    """The `ResponseRecord` fields in a logged sample's store."""
-    fields = ("attempts", "invalid_reasons", "next_turns", "valid", "cot", "require_decision_tag")
-    return {name: sample.store[f"ResponseRecord:{name}"] for name in fields}
+    """The protocol record attached to a logged sample's response."""
+    return logged_protocol(sample)
 
 
 def test_labelled_response_presents_the_stored_response_without_calling_a_model(

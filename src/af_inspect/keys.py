@@ -89,6 +89,9 @@ INVALID_REASON = "invalid_reason"
 PREFILL = "prefill"
 """Sample metadata: the prefill sent for this sample (absent without one). The kept assistant turn
 starts with it (`af_inspect.prefill`)."""
+PROTOCOL = "protocol"
+"""Metadata of the kept response's last assistant message: the protocol record (attempts, each
+attempt's invalid reason, `<NEXT/>` continuations, validity; `solvers.RecordedProtocol`)."""
 PREFILLED_CHARS = "prefilled_chars"
 """Metadata of an assistant message that joins a prefill and the model's continuation: how many
 of its first characters are the prefill."""

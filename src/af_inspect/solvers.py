@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from inspect_ai.log import transcript
+from inspect_ai.log import EvalSample, transcript
 from inspect_ai.model import (
     ChatMessage,
     ChatMessageAssistant,
@@ -14,59 +15,96 @@ from inspect_ai.model import (
     get_model,
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import Store, StoreModel
-from pydantic import Field
+from inspect_ai.util import Store
 
 from af_inspect import defaults
 from af_inspect.base_format import BaseTemplate
-from af_inspect.keys import PREFILL, PREFILLED_CHARS
+from af_inspect.keys import PREFILL, PREFILLED_CHARS, PROTOCOL
 from af_inspect.metrics.tiers import PARAPHRASE_KEY
 from af_inspect.parsing import NEXT_TURN_MESSAGE, invalid_reason, needs_next_turn, parse_response
 from af_inspect.provider_support import check_base_support, check_prefill_support
 
 
-class ResponseRecord(StoreModel):
-    """What the protocol solver did for one sample; kept in the sample's store (and the log)."""
+@dataclass(frozen=True)
+class RecordedProtocol:
+    """What the protocol solver did for one sample: attempts, their validity, continuations.
+
+    Kept in the metadata of the sample's last assistant message (under `keys.PROTOCOL`), so the
+    log holds it beside the response it describes and the run writes no store event for it (each
+    store write is diffed and logged by every enclosing span, twice per sample). Logs written
+    before this read from the store, where the record was a `StoreModel` named ``ResponseRecord``.
+    """
 
     attempts: int = 0
-    """Attempts made (1 + resamples)."""
-    invalid_reasons: list[str | None] = Field(default_factory=list)
+    """Attempts made (1 + resamples); 0 when no protocol solver ran (e.g. another task's log)."""
+    invalid_reasons: tuple[str | None, ...] = ()
     """Invalid reason of each attempt, None for a valid one (the last entry is the kept attempt)."""
-    next_turns: list[int] = Field(default_factory=list)
+    next_turns: tuple[int, ...] = ()
     """`<NEXT/>` continuations used by each attempt."""
     valid: bool = False
     cot: bool = True
     require_decision_tag: bool = True
 
-
-@dataclass(frozen=True)
-class RecordedProtocol:
-    """A read-only view of a sample's `ResponseRecord`, read straight from the store.
-
-    Binding a `StoreModel` (`store_as`) validates every field, about a millisecond per sample;
-    scorers only read, so they use this view. Keys follow `StoreModel`'s "<class>:<field>" layout.
-    """
-
-    attempts: int
-    invalid_reasons: list[str | None]
-    cot: bool
-    require_decision_tag: bool
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "attempts": self.attempts,
+            "invalid_reasons": list(self.invalid_reasons),
+            "next_turns": list(self.next_turns),
+            "valid": self.valid,
+            "cot": self.cot,
+            "require_decision_tag": self.require_decision_tag,
+        }
 
     @classmethod
-    def read(cls, store: Store) -> RecordedProtocol:
-        fields = ResponseRecord.model_fields
-
-        def get(name: str) -> object:
-            # `Store.get(key, default)` would write the default into the store: read without it.
-            value = store.get(f"{ResponseRecord.__name__}:{name}")
-            return fields[name].get_default(call_default_factory=True) if value is None else value
-
+    def from_mapping(cls, values: Mapping[str, Any]) -> RecordedProtocol:
+        default = cls()
         return cls(
-            attempts=int(get("attempts")),  # type: ignore[call-overload]
-            invalid_reasons=list(get("invalid_reasons")),  # type: ignore[call-overload]
-            cot=bool(get("cot")),
-            require_decision_tag=bool(get("require_decision_tag")),
+            attempts=int(values.get("attempts", default.attempts)),
+            invalid_reasons=tuple(values.get("invalid_reasons", default.invalid_reasons)),
+            next_turns=tuple(int(n) for n in values.get("next_turns", default.next_turns)),
+            valid=bool(values.get("valid", default.valid)),
+            cot=bool(values.get("cot", default.cot)),
+            require_decision_tag=bool(
+                values.get("require_decision_tag", default.require_decision_tag)
+            ),
         )
+
+    @classmethod
+    def read(
+        cls, messages: Sequence[ChatMessage], store: Store | Mapping[str, Any]
+    ) -> RecordedProtocol:
+        """The record on the last assistant message, else (older logs) the one in the store."""
+        for message in reversed(messages):
+            if isinstance(message, ChatMessageAssistant):
+                record = (message.metadata or {}).get(PROTOCOL)
+                if isinstance(record, Mapping):
+                    return cls.from_mapping(record)
+                break
+        prefix = f"{LEGACY_STORE_RECORD}:"
+        return cls.from_mapping(
+            {
+                key[len(prefix) :]: value
+                for key, value in store.items()
+                if key.startswith(prefix) and value is not None
+            }
+        )
+
+    def attach(self, messages: Sequence[ChatMessage]) -> None:
+        """Put the record in the metadata of the last assistant message of `messages`."""
+        for message in reversed(messages):
+            if isinstance(message, ChatMessageAssistant):
+                message.metadata = {**(message.metadata or {}), PROTOCOL: self.as_metadata()}
+                return
+        raise ValueError("no assistant message to attach the protocol record to")
+
+
+def logged_protocol(sample: EvalSample) -> dict[str, Any]:
+    """The protocol record of a logged sample, as a plain dict (either log layout)."""
+    return RecordedProtocol.read(sample.messages, sample.store).as_metadata()
+
+
+LEGACY_STORE_RECORD = "ResponseRecord"
+"""Store-key prefix of the protocol record in logs written before it moved to the message."""
 
 
 def _with_system(messages: list[ChatMessage], text: str) -> list[ChatMessage]:
@@ -129,8 +167,9 @@ def scratchpad_generate(
     Each attempt starts from the prompt. A turn that closes its scratchpad without reaching
     `<OUTPUT>` gets a user `<NEXT/>` and another turn (at most `max_next_turns`). An invalid
     response (see `parsing.invalid_reason`) is resampled up to `max_resamples` times without the
-    cache, so every resample is a fresh draw; the last attempt is kept either way, and the store's
-    `ResponseRecord` says whether it is valid and why not. Every model call stays in the transcript.
+    cache, so every resample is a fresh draw; the last attempt is kept either way, and its
+    `RecordedProtocol` (in the last assistant message's metadata) says whether it is valid and why
+    not. Every model call stays in the transcript.
 
     A sample whose metadata holds a prefill (`keys.PREFILL`) starts the first turn of every
     attempt with it: sent as a final assistant message, which the model continues (refused for a
@@ -176,15 +215,14 @@ def scratchpad_generate(
                 },
                 source="scratchpad_generate",
             )
-        # Written once at the end: each StoreModel assignment is a validated store update.
-        ResponseRecord(
+        RecordedProtocol(
             attempts=len(invalid_reasons),
-            invalid_reasons=invalid_reasons,
-            next_turns=next_turns,
+            invalid_reasons=tuple(invalid_reasons),
+            next_turns=tuple(next_turns),
             valid=invalid_reasons[-1] is None,
             cot=cot,
             require_decision_tag=require_decision_tag,
-        )
+        ).attach(state.messages)
         return state
 
     return solve

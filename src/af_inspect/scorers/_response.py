@@ -48,7 +48,7 @@ def read_response(state: TaskState, scratchpad: ScratchpadSource = "tags") -> Sa
     (`af_inspect.reasoning`) and validity needs no scratchpad block: the text outside the
     reasoning must be non-empty (and carry a decision tag with the suffix), as without CoT.
     """
-    record = RecordedProtocol.read(state.store)
+    record = RecordedProtocol.read(state.messages, state.store)
     parsed = parse_response(response_text(state.messages))
     native = scratchpad == "native"
     # A log not produced by `scratchpad_generate` has no record: infer CoT from the response.

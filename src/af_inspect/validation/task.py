@@ -30,14 +30,13 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, ModelOutput
 from inspect_ai.scorer import Scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import Store, store_as
 
 from af_inspect import params
 from af_inspect.assets import collect_provenance, provenance_metadata
 from af_inspect.defaults import DEFAULT_VOTES
 from af_inspect.parsing import parse_response
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode
-from af_inspect.solvers import ResponseRecord, response_text
+from af_inspect.solvers import RecordedProtocol, response_text
 from af_inspect.validation import stats
 from af_inspect.validation.data import (
     HF_DATASET,
@@ -60,7 +59,7 @@ __all__ = [
 ]
 
 RESPONSE_RECORD_KEY = "response_record"
-"""Sample-metadata key of the protocol record the solver writes to the store (see below)."""
+"""Sample-metadata key of the protocol record the solver attaches to the response (see below)."""
 
 HUMAN_LABELLED = "human_labelled"
 """`ModelOutput.model` of a presented response: written by the source model, not generated here."""
@@ -124,9 +123,9 @@ def _labelled_sample(item: LabelledScratchpad, origin: str) -> Sample:
 
 def _log_record(store: dict[str, Any], messages: Sequence[Any]) -> dict[str, Any]:
     """The original run's protocol record, or (logs of other tasks) a CoT record without tags."""
-    record = ResponseRecord(store=Store(dict(store)))
+    record = RecordedProtocol.read(messages, store)
     if record.attempts:
-        return {name: getattr(record, name) for name in _LABELLED_RECORD}
+        return record.as_metadata()
     has_scratchpad = bool(parse_response(response_text(list(messages))).scratchpad_blocks)
     return {**_LABELLED_RECORD, "cot": has_scratchpad}
 
@@ -169,14 +168,13 @@ def labelled_response() -> Solver:
     """Present the sample's stored response as the model's answer; no model is called.
 
     The response is already the last assistant message(s) of the sample input. This writes the
-    protocol record (`ResponseRecord`, from ``metadata["response_record"]``) that the judge
-    scorers read, and sets ``state.output`` so the viewer shows the scratchpad as the answer.
+    protocol record (`RecordedProtocol`, from ``metadata["response_record"]``) that the judge
+    scorers read, onto the last assistant message, and sets ``state.output`` so the viewer shows the scratchpad as the answer.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        record = store_as(ResponseRecord)
-        for name, value in (state.metadata.get(RESPONSE_RECORD_KEY) or _LABELLED_RECORD).items():
-            setattr(record, name, value)
+        record = state.metadata.get(RESPONSE_RECORD_KEY) or _LABELLED_RECORD
+        RecordedProtocol.from_mapping(record).attach(state.messages)
         state.output = ModelOutput.from_content(
             model=HUMAN_LABELLED, content=response_text(state.messages)
         )
