@@ -21,7 +21,8 @@ wall time is calls x latency / connections (model and judge calls for `full`).
 
 Settings: `default` is Inspect's defaults with `display="none"`; `fast` adds what changes
 nothing in the log: no realtime event log (`log_realtime=False`), no live score display
-(`score_display=False`) and `gc.freeze()` once the task is built.
+(`score_display=False`) and the suite's GC policy (`AF_INSPECT_GC_FREEZE=1`: `gc.freeze()` as
+each task starts, `af_inspect.gc_policy`). It applies to every variant, bare and floor included.
 
 Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
 """
@@ -29,7 +30,6 @@ Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import statistics
@@ -115,6 +115,9 @@ def worker(args: argparse.Namespace) -> None:
     from inspect_ai.model import get_model
 
     fast = args.settings == "fast"
+    if fast:
+        # What ships: the suite's opt-in hook freezes the heap as each task starts.
+        os.environ["AF_INSPECT_GC_FREEZE"] = "1"
     task, warm = _tasks(args.worker, args.queries, args.latency)
     roles = None
     if args.worker == "full":
@@ -131,9 +134,6 @@ def worker(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as log_dir:
         # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
         inspect_eval(warm, model_args={"latency": 0.0}, log_dir=log_dir, **options)
-        if fast:
-            gc.collect()
-            gc.freeze()
         load = os.getloadavg()[0]
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         [log] = inspect_eval(task, model_args={"latency": args.latency}, log_dir=log_dir, **options)

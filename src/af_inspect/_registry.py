@@ -7,6 +7,7 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 from af_inspect.animal_welfare import animal_welfare
 from af_inspect.five_tier import five_tier
 from af_inspect.follow_up import follow_up_questions
+from af_inspect.gc_policy import GcFreeze
 from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.follow_up import follow_up_counts
