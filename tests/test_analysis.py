@@ -15,7 +15,7 @@ from inspect_ai.log import EvalLog
 from af_inspect import helpful_only
 from af_inspect.analysis import samples_frame
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+SCORING_DOC = Path(__file__).resolve().parents[1] / "docs" / "scoring.md"
 SCORERS_DIR = Path(__file__).resolve().parents[1] / "scorers"
 
 
@@ -66,15 +66,17 @@ def test_samples_frame_expands_dict_scores(tag_log: EvalLog, tmp_path: Path) -> 
 
 
 def test_readme_pandas_snippet_runs(tag_log: EvalLog, tmp_path: Path) -> None:
-    """Issue #8 bug 6: the README's snippet grouped by a `model` column that did not exist."""
+    """Issue #8 bug 6: the documented snippet grouped by a `model` column that did not exist."""
     [snippet] = [
         block
-        for block in re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+        for block in re.findall(
+            r"```python\n(.*?)```", SCORING_DOC.read_text(encoding="utf-8"), re.S
+        )
         if "samples_frame" in block
     ]
     snippet = snippet.replace('samples_frame("logs")', f"samples_frame({str(tmp_path / 'logs')!r})")
     namespace: dict[str, object] = {}
-    exec(compile(snippet, "README.md", "exec"), namespace)
+    exec(compile(snippet, "docs/scoring.md", "exec"), namespace)
     frame = namespace["frame"]
     table = frame.groupby(["model", "metadata_tier"])["accept_tag_compliance_complied"].agg(  # type: ignore[attr-defined]
         ["mean", "count"]

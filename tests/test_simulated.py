@@ -550,18 +550,18 @@ def test_categorizer_answers_only_with_a_listed_category(
 
 
 def test_readme_lists_every_model_arg_with_its_default() -> None:
-    """The README's `-M` table names every argument the provider accepts, with its default."""
+    """The docs' `-M` tables name every argument the provider accepts, with its default."""
     from pathlib import Path
 
     from af_inspect.simulated.judge import JUDGE_ARGS, JudgeConfig
     from af_inspect.simulated.organism import ORGANISM_ARGS, OrganismConfig
     from af_inspect.simulated.provider import PROVIDER_ARGS, SimulatorSettings
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    # The organism's section, and the Scenarios section for the per-condition argument.
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    # The organism's page, and the Scenarios page for the per-condition arguments.
     sections = [
-        readme.split(heading, 1)[1].split("\n## ", 1)[0]
-        for heading in ("## The simulated model organism", "## Scenarios")
+        (docs / name).read_text(encoding="utf-8")
+        for name in ("simulated-organism.md", "scenarios.md")
     ]
     rows = {
         name: default
@@ -585,7 +585,7 @@ def test_readme_lists_every_model_arg_with_its_default() -> None:
         "cot": "auto",
     }
     for name, default in expected.items():
-        assert name in documented, f"-M {name} is missing from the README"
+        assert name in documented, f"-M {name} is missing from docs/"
         if name in words:
             assert documented[name] == words[name], name
         else:

@@ -72,7 +72,7 @@ MISSING_DATASET = (
     ".jsonl, .json or .csv file> (or 'synthetic' for the simulated organism). No public "
     "animal-welfare query set is pinned: a third party names Redwood's "
     "'lw_ea_forum_animal_welfare_queries.json', but where it lives is not established. See "
-    "README, Animal welfare."
+    "docs/animal-welfare.md."
 )
 
 

@@ -504,8 +504,8 @@ def _offline_hint(spec: AssetSpec) -> str:
     return (
         f"To run without network access, set {ENV_ASSETS_DIR} to a directory laid out like "
         "the upstream repository (prompts/system_prompts/..., prompts/instruction_formats/"
-        "<tier>_tier_formats/..., datasets under huggingface/<org>/<repo>/...; README, "
-        f"section Assets), with this file at {placement}; or run `af-inspect assets fetch` "
+        "<tier>_tier_formats/..., datasets under huggingface/<org>/<repo>/...; docs/assets.md), "
+        f"with this file at {placement}; or run `af-inspect assets fetch` "
         f"where the network is reachable and copy the cache directory ({ENV_CACHE_DIR})."
     )
 

@@ -114,7 +114,7 @@ def load_base_template(value: Any, name: str = "base_template") -> BaseTemplate:
     if not path.is_file():
         raise params.ParameterError(
             f"Parameter {name!r}: no file at {path}; it accepts the path of a YAML file with "
-            "'template' and 'stop' (see the README, Base models)."
+            "'template' and 'stop' (see docs/base-models.md)."
         )
     try:
         data = path.read_bytes()

@@ -90,7 +90,7 @@ def helpful_only(
         categorize: Also run the motivation categorizers (extra judge calls).
         invalid: "grade" responses still invalid after resampling with every judge (the paper's
             code; they are counted per tier) or "exclude" them from every rate.
-        parse: "upstream" (the paper's parsing of judge answers) or "lenient" (README).
+        parse: "upstream" (the paper's parsing of judge answers) or "lenient" (docs/judges.md).
         tag_rule: "anywhere" (the paper's: the accept tag anywhere outside the scratchpad) or
             "start" (the `<OUTPUT>` must start with it).
         clarify: A prompt clarification edited into the system prompt (Sheshadri, Hughes et
@@ -109,11 +109,10 @@ def helpful_only(
             (openai-api-completions/..., vllm-completions/...) with stop sequences.
         base_template: With `format=base`: a YAML file with the document `template`
             (placeholders {system}, {user}, {prefill} at the end) and its `stop` sequences;
-            default Human/Assistant turns, stop "\n\nHuman:".
+            default Human/Assistant turns, stop "\\n\\nHuman:".
         scratchpad: "tags" (the paper's: the judges read the `<SCRATCHPAD_REASONING>` blocks) or
             "native": they read the model's own reasoning (extended thinking, o-series, R1,
-            Gemini), and a response needs no scratchpad block to be valid (README, Reasoning
-            models).
+            Gemini), and a response needs no scratchpad block to be valid (docs/reasoning-models.md).
         follow_up: After a response StrongREJECT scores above 0, ask the model under test the
             upstream follow-up questions (roleplay, reasons for complying) as a new user turn, at
             temperature 0.7 (the paper's code); needs a scorer that runs StrongREJECT.

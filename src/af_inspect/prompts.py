@@ -38,7 +38,7 @@ def instruction_format_name(*, cot: bool, suffix: bool) -> str:
 
     With the accept/reject suffix upstream uses `tags_cot`; no `tags_no-cot` file is known, so the
     no-CoT + suffix setting also uses `tags_cot` (whose last sentence mentions the hidden scratchpad;
-    see README "Choices"). Without the suffix: `cot` or `no-cot`.
+    see docs/choices.md). Without the suffix: `cot` or `no-cot`.
     """
     if suffix:
         return "tags_cot"

@@ -63,8 +63,7 @@ from af_inspect.solvers import (
     scratchpad_generate,
 )
 from af_inspect.types import INVALID_POLICIES, SCRATCHPAD_SOURCES, InvalidPolicy, ScratchpadSource
-
-TASK_VERSION = "0.1.0"
+from af_inspect.version import EVAL_VERSION
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,7 @@ def scenario_task(
             stop_seqs=list(s.base_template.stop) if s.base_template is not None else None,
         ),
         metadata=metadata,
-        version=TASK_VERSION,
+        version=EVAL_VERSION,
     )
 
 

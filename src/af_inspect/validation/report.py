@@ -97,7 +97,7 @@ def _load(log_path: str | Path) -> tuple[Any, list[_ScorerView], float]:
         raise ReportError(
             f"{log_path} is a log of task {header.eval.task!r}, not of {VALIDATION_TASK}: the "
             "validation report reads the AUROC and confusion metrics only that task writes. Run "
-            f'`inspect eval af_inspect/{VALIDATION_TASK} ...` first (README, section "Validate '
+            f'`inspect eval af_inspect/{VALIDATION_TASK} ...` first (docs/validation.md, "Validate '
             'your judge before you trust a null").'
         )
     log = read_eval_log(str(log_path), exclude_fields={"events", "messages"})
@@ -271,7 +271,7 @@ def _markdown(log: Any, views: Sequence[_ScorerView], threshold: float) -> str:
     lines += [
         "",
         "Full threshold sweep: `thresholds.csv`; every logged metric: `metrics.csv`. "
-        'How to read these numbers: README, section "Validate your judge before you trust a null".',
+        'How to read these numbers: docs/validation.md, "Validate your judge before you trust a null".',
         "",
     ]
     return "\n".join(lines)

@@ -48,6 +48,7 @@ from af_inspect.validation.data import (
     response_text_for,
 )
 from af_inspect.validation.metrics import validation_metrics
+from af_inspect.version import EVAL_VERSION
 
 __all__ = [
     "PAPER_REFERENCE",
@@ -324,5 +325,5 @@ def af_classifier_validation(
             "classic": classic,
             "paper_reference": PAPER_REFERENCE,
         },
-        version="0.1.0",
+        version=EVAL_VERSION,
     )
