@@ -118,7 +118,8 @@ class LogTranscript:
     source_model: str | None
     metadata: dict[str, Any] = field(default_factory=dict)
     store: dict[str, Any] = field(default_factory=dict)
-    """The sample's store as logged (holds the protocol record of the original run)."""
+    """The sample's store as logged (holds the protocol record of runs logged before it moved
+    to the response's metadata)."""
 
 
 # --------------------------------------------------------------------------------------------
