@@ -14,6 +14,7 @@ task of the process, ours or not, from `inspect eval`, `eval_set` or Python alik
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Mapping
@@ -42,6 +43,15 @@ def gc_freeze_requested(environ: Mapping[str, str] = os.environ) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _switched_on(raw: str) -> bool:
+    # A bad value stops our tasks at creation (`scenario_task` checks it); here it is off.
+    try:
+        return gc_freeze_requested({GC_FREEZE_ENV: raw})
+    except UsageError:
+        return False
+
+
 def freeze_heap() -> int:
     """Collect once, then freeze every surviving object; returns the number frozen in all."""
     gc.collect()
@@ -52,11 +62,8 @@ def freeze_heap() -> int:
 @hooks(name="gc_freeze", description=f"gc.freeze() when each task starts ({GC_FREEZE_ENV}=1)")
 class GcFreeze(Hooks):
     def enabled(self) -> bool:
-        # A bad value stops our tasks at creation (`scenario_task` checks it); here it is off.
-        try:
-            return gc_freeze_requested()
-        except UsageError:
-            return False
+        # Inspect asks this before every hook call, sample events included: keep it cheap.
+        return _switched_on(os.environ.get(GC_FREEZE_ENV, ""))
 
     async def on_task_start(self, data: TaskStart) -> None:
         freeze_heap()
