@@ -28,11 +28,16 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from af_inspect import assets
-from af_inspect.assets import AssetError, AssetSpec
-from af_inspect.errors import UsageError
+from af_inspect.asset_env import DEFAULT_LOCK_FILE_NAME, ENV_LOCK_FILE
+
+if TYPE_CHECKING:
+    from af_inspect.assets import AssetError, AssetSpec, LockFile
+
+# Start-up time: this module imports nothing of Inspect (nor the asset code, whose error type
+# derives from Inspect's). Each command imports what it needs in its handler, so
+# `af-inspect report --help` or `af-inspect sweep --dry-run` does not load every task module.
 
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -52,6 +57,9 @@ def select_specs(names: Sequence[str]) -> list[AssetSpec]:
     A name is a manifest name (``osaf:prompts/...``), an ``osaf:<path>`` not in the manifest,
     or a repo path that matches exactly one manifest asset.
     """
+    from af_inspect import assets
+    from af_inspect.assets import AssetError
+
     if not names:
         return list(assets.iter_manifest())
     selected: list[AssetSpec] = []
@@ -101,6 +109,8 @@ def _report_failures(failures: Sequence[tuple[AssetSpec, AssetError]]) -> None:
 
 
 def _cmd_assets_show(args: argparse.Namespace) -> int:
+    from af_inspect import assets
+
     rows = []
     for spec in select_specs(args.names):
         status = assets.locate_local(spec)
@@ -118,6 +128,9 @@ def _cmd_assets_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_assets_fetch(args: argparse.Namespace) -> int:
+    from af_inspect import assets
+    from af_inspect.assets import AssetError
+
     failures: list[tuple[AssetSpec, AssetError]] = []
     for spec in select_specs(args.names):
         try:
@@ -130,7 +143,7 @@ def _cmd_assets_fetch(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if failures else EXIT_OK
 
 
-def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, Any]:
+def merge_lock(existing: LockFile, update: dict[str, Any]) -> dict[str, Any]:
     """Lock JSON with ``update``'s repos and assets laid over ``existing`` ones.
 
     Why: ``assets lock NAME...`` into an existing lock must not drop the other assets.
@@ -142,6 +155,8 @@ def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, A
 
 def _cmd_assets_lock(args: argparse.Namespace) -> int:
     """Write the lock only when every asset resolved: a failed run leaves the old file as it was."""
+    from af_inspect import assets
+
     output: Path = args.output or assets.lock_file_path() or Path(assets.DEFAULT_LOCK_FILE_NAME)
     specs = select_specs(args.names)
     result = assets.build_lock(specs, refresh=args.refresh)
@@ -192,8 +207,7 @@ def _register_assets(subparsers: SubParsers) -> None:
         "--output",
         type=Path,
         default=None,
-        help=f"lock file to write (default: ${assets.ENV_LOCK_FILE} or ./"
-        f"{assets.DEFAULT_LOCK_FILE_NAME})",
+        help=f"lock file to write (default: ${ENV_LOCK_FILE} or ./{DEFAULT_LOCK_FILE_NAME})",
     )
     lock.add_argument(
         "--refresh",
@@ -393,9 +407,14 @@ def main(argv: list[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except UsageError as exc:  # AssetError is one
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    except Exception as exc:
+        # Imported only now: `af_inspect.errors` loads Inspect (its base class is Inspect's).
+        from af_inspect.errors import UsageError
+
+        if isinstance(exc, UsageError):  # AssetError is one
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        raise
 
 
 if __name__ == "__main__":
