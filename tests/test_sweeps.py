@@ -427,3 +427,63 @@ def test_paper_model_properties() -> None:
         evidence=("e",),
     )
     assert entry.provider == "together" and entry.retired
+
+
+@pytest.mark.slow
+def test_the_inspect_flow_spec_runs_the_same_selection(tmp_path: Path) -> None:
+    """`flow run sweeps/paper_models_flow.py` over two simulated entries (needs `.[flow]`)."""
+    import os
+    import shutil
+
+    pytest.importorskip("inspect_flow")
+    if shutil.which("uv") is None:
+        pytest.skip("inspect-flow needs the `uv` command (pip install -e '.[flow]')")
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    from tests.conftest import _assets_dir
+
+    if not (_assets_dir() / "prompts").is_dir():
+        pytest.skip(f"upstream reference assets not found at {_assets_dir()}")
+    models_file = _write(
+        tmp_path,
+        [
+            _entry("alpha", "af_inspect/simulated-alpha"),
+            _entry(
+                "gone", "af_inspect/simulated-gone", status="retired", replacement="af_inspect/x"
+            ),
+            _entry("beta", "af_inspect/simulated-beta"),
+        ],
+    )
+    log_dir = tmp_path / "flow-logs"
+    env = {
+        **os.environ,
+        "AF_INSPECT_ASSETS_DIR": str(_assets_dir()),
+        "INSPECT_CACHE_DIR": str(tmp_path / "inspect-cache"),
+        "AF_INSPECT_CACHE_DIR": str(tmp_path / "asset-cache"),
+    }
+    args = [
+        f"models_file={models_file}",
+        "dataset=synthetic",
+        "num_queries=3",
+        "grader=af_inspect/simulated",
+        f"log_dir={log_dir}",
+    ]
+    command = [shutil.which("flow") or "flow", "run", str(ROOT / "sweeps" / "paper_models_flow.py")]
+    for arg in args:
+        command += ["-A", arg]
+    result = subprocess.run(
+        [*command, "--no-store-write"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    headers = [read_eval_log(log, header_only=True) for log in list_eval_logs(str(log_dir))]
+    assert sorted(h.eval.model for h in headers) == [
+        "af_inspect/simulated-alpha",
+        "af_inspect/simulated-beta",
+    ]
+    assert all(h.status == "success" and h.results.completed_samples == 6 for h in headers)
