@@ -296,6 +296,8 @@ def test_samples_and_task_args_are_read_from_the_inspect_arguments() -> None:
     assert sweeps.samples_per_model("three_tier", 10, []) == 30
     assert sweeps.samples_per_model("helpful_only", 100, ["-T", "num_queries=3"]) == 6
     assert sweeps.samples_per_model("helpful_only", 5, ["-T", "tiers=free"]) == 5
+    assert sweeps.samples_per_model("three_tier", 5, ["-T", "conditions=free,pro"]) == 10
+    assert sweeps.samples_per_model("three_tier", 5, ["-T", "tiers=free"]) == 15  # not its name
     assert sweeps.task_arg(["--task-arg=num_queries=7"], "num_queries") == "7"
     assert sweeps.task_arg(["-Tnum_queries=8"], "num_queries") == "8"
     with pytest.raises(SweepError, match="num_queries=x"):
@@ -344,6 +346,16 @@ def test_sweep_reports_bad_selections_and_an_all_retired_selection(
     assert "no entry named 'claude-9'" in capsys.readouterr().err
     assert cli.main(["sweep", "--dry-run", "--models", "claude-3-opus"]) == cli.EXIT_FAILURE
     assert "every selected model is retired; add --use-replacement" in capsys.readouterr().err
+
+
+def test_dry_run_without_judges_counts_only_the_model_calls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["sweep", "--dry-run", "--models", "grok-3-beta", "--", "-T", "scorers=tags"]
+    assert cli.main(args) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "200      200" in out and "0 judge requests" in out
+    assert sweeps.workload_for(["-T", "scorers=all"]) == Workload()
 
 
 def test_dry_run_reads_the_grader_role_for_the_judge_price(

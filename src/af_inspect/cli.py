@@ -421,9 +421,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print("error: every selected model is retired; add --use-replacement", file=sys.stderr)
         return EXIT_FAILURE
     grader = _grader(extra)
-    lines = sweeps.estimate(runs, models, samples, grader=grader)
+    workload = sweeps.workload_for(extra)
+    lines = sweeps.estimate(runs, models, samples, grader=grader, workload=workload)
     print()
-    print(sweeps.format_estimate(lines, models, grader))
+    print(sweeps.format_estimate(lines, models, grader, workload))
     command = sweeps.eval_set_command(args.task, model_ids, args.log_dir, args.num_queries, extra)
     print(f"\n{sweeps.display_command(command)}")
     if args.dry_run:

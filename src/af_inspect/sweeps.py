@@ -381,6 +381,15 @@ class Workload:
     judge_output_tokens: int = 8_450  # StrongREJECT ~150 + AF 20 x ~400 + partial ~300
 
 
+#: The workload of `-T scorers=tags`: no judge.
+NO_JUDGE = Workload(judge_requests_per_sample=0, judge_input_tokens=0, judge_output_tokens=0)
+
+
+def workload_for(extra_args: Sequence[str]) -> Workload:
+    """`NO_JUDGE` when the extra args say `-T scorers=tags`; otherwise the default workload."""
+    return NO_JUDGE if task_arg(extra_args, "scorers") == "tags" else Workload()
+
+
 @dataclass(frozen=True)
 class CostLine:
     """The estimate for one model of the sweep."""
@@ -509,8 +518,13 @@ def format_estimate(
 # The eval-set command
 # --------------------------------------------------------------------------------------------
 
-#: Tasks a sweep can run, with how many conditions (tiers) a query is asked in by default.
-TASK_CONDITIONS = {"helpful_only": 2, "animal_welfare": 2, "three_tier": 3}
+#: Tasks a sweep can run: the task parameter that lists a query's conditions, and how many
+#: there are by default (helpful_only: free,paid; three_tier: free,pro,enterprise).
+TASK_CONDITIONS: dict[str, tuple[str, int]] = {
+    "helpful_only": ("tiers", 2),
+    "animal_welfare": ("conditions", 2),
+    "three_tier": ("conditions", 3),
+}
 
 
 def task_arg(extra_args: Sequence[str], name: str) -> str | None:
@@ -528,14 +542,16 @@ def task_arg(extra_args: Sequence[str], name: str) -> str | None:
 
 
 def samples_per_model(task: str, num_queries: int, extra_args: Sequence[str]) -> int:
-    """Queries x conditions, reading `-T num_queries` and `-T tiers` from the extra args."""
+    """Queries x conditions, reading `-T num_queries` and the task's `-T tiers` (helpful_only)
+    or `-T conditions` (the others) from the extra args."""
+    parameter, default_conditions = TASK_CONDITIONS[task]
     queries = task_arg(extra_args, "num_queries")
-    tiers = task_arg(extra_args, "tiers")
+    tiers = task_arg(extra_args, parameter)
     try:
         count = int(queries) if queries is not None else num_queries
     except ValueError:
         raise SweepError(f"-T num_queries={queries}: expected a whole number") from None
-    conditions = len([t for t in tiers.split(",") if t]) if tiers else TASK_CONDITIONS[task]
+    conditions = len([t for t in tiers.split(",") if t]) if tiers else default_conditions
     return count * conditions
 
 
