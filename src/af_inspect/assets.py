@@ -69,6 +69,7 @@ import httpx
 import jinja2
 import platformdirs
 
+from af_inspect.asset_env import DEFAULT_LOCK_FILE_NAME, ENV_ASSETS_DIR, ENV_LOCK_FILE
 from af_inspect.errors import UsageError
 from af_inspect.types import AssetOrigin
 
@@ -112,9 +113,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ENV_ASSETS_DIR = "AF_INSPECT_ASSETS_DIR"
 ENV_CACHE_DIR = "AF_INSPECT_CACHE_DIR"
-ENV_LOCK_FILE = "AF_INSPECT_LOCK_FILE"
 ENV_HTTP_TIMEOUT = "AF_INSPECT_HTTP_TIMEOUT"
 ENV_HTTP_RETRIES = "AF_INSPECT_HTTP_RETRIES"
 ENV_HTTP_BACKOFF = "AF_INSPECT_HTTP_BACKOFF"
@@ -125,7 +124,6 @@ ENV_HF_BASE = "AF_INSPECT_HF_BASE"
 DEFAULT_GITHUB_RAW_BASE = "https://raw.githubusercontent.com"
 DEFAULT_GITHUB_API_BASE = "https://api.github.com"
 DEFAULT_HF_BASE = "https://huggingface.co"
-DEFAULT_LOCK_FILE_NAME = "af_inspect.lock.json"
 LOCK_VERSION = 1
 
 SOURCES = ("github", "huggingface")

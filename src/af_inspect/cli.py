@@ -19,6 +19,10 @@ Commands:
   write K checked paraphrases of a scenario's system prompt (``af_inspect.paraphrases``).
 * ``af-inspect report LOGS... [--out DIR] [--all]``: tables (summary.md, summary.csv) and figures
   (compliance.png, contrasts.png) from eval logs; see `af_inspect.results.report`.
+* ``af-inspect sweep [--models NAME...] [--provider P...] [--only-gap] [--task T] [--log-dir DIR]
+  [--dry-run] [-- INSPECT ARGS]``: the paper's chat models (`af_inspect/paper_models.yaml`) with
+  ``inspect eval-set``, after printing the number of samples and API calls and a cost estimate;
+  see `af_inspect.sweeps` and docs/sweeps.md.
 """
 
 from __future__ import annotations
@@ -28,11 +32,16 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from af_inspect import assets
-from af_inspect.assets import AssetError, AssetSpec
-from af_inspect.errors import UsageError
+from af_inspect.asset_env import DEFAULT_LOCK_FILE_NAME, ENV_LOCK_FILE
+
+if TYPE_CHECKING:
+    from af_inspect.assets import AssetError, AssetSpec, LockFile
+
+# Start-up time: this module imports nothing of Inspect (nor the asset code, whose error type
+# derives from Inspect's). Each command imports what it needs in its handler, so
+# `af-inspect report --help` or `af-inspect sweep --dry-run` does not load every task module.
 
 Handler: TypeAlias = Callable[[argparse.Namespace], int]
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -52,6 +61,9 @@ def select_specs(names: Sequence[str]) -> list[AssetSpec]:
     A name is a manifest name (``osaf:prompts/...``), an ``osaf:<path>`` not in the manifest,
     or a repo path that matches exactly one manifest asset.
     """
+    from af_inspect import assets
+    from af_inspect.assets import AssetError
+
     if not names:
         return list(assets.iter_manifest())
     selected: list[AssetSpec] = []
@@ -101,6 +113,8 @@ def _report_failures(failures: Sequence[tuple[AssetSpec, AssetError]]) -> None:
 
 
 def _cmd_assets_show(args: argparse.Namespace) -> int:
+    from af_inspect import assets
+
     rows = []
     for spec in select_specs(args.names):
         status = assets.locate_local(spec)
@@ -118,6 +132,9 @@ def _cmd_assets_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_assets_fetch(args: argparse.Namespace) -> int:
+    from af_inspect import assets
+    from af_inspect.assets import AssetError
+
     failures: list[tuple[AssetSpec, AssetError]] = []
     for spec in select_specs(args.names):
         try:
@@ -130,7 +147,7 @@ def _cmd_assets_fetch(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if failures else EXIT_OK
 
 
-def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, Any]:
+def merge_lock(existing: LockFile, update: dict[str, Any]) -> dict[str, Any]:
     """Lock JSON with ``update``'s repos and assets laid over ``existing`` ones.
 
     Why: ``assets lock NAME...`` into an existing lock must not drop the other assets.
@@ -142,6 +159,8 @@ def merge_lock(existing: assets.LockFile, update: dict[str, Any]) -> dict[str, A
 
 def _cmd_assets_lock(args: argparse.Namespace) -> int:
     """Write the lock only when every asset resolved: a failed run leaves the old file as it was."""
+    from af_inspect import assets
+
     output: Path = args.output or assets.lock_file_path() or Path(assets.DEFAULT_LOCK_FILE_NAME)
     specs = select_specs(args.names)
     result = assets.build_lock(specs, refresh=args.refresh)
@@ -192,8 +211,7 @@ def _register_assets(subparsers: SubParsers) -> None:
         "--output",
         type=Path,
         default=None,
-        help=f"lock file to write (default: ${assets.ENV_LOCK_FILE} or ./"
-        f"{assets.DEFAULT_LOCK_FILE_NAME})",
+        help=f"lock file to write (default: ${ENV_LOCK_FILE} or ./{DEFAULT_LOCK_FILE_NAME})",
     )
     lock.add_argument(
         "--refresh",
@@ -360,6 +378,150 @@ def _register_report(subparsers: SubParsers) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# sweep
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_SWEEP_LOG_DIR = "logs/sweep"
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """Print the plan and the estimate; unless --dry-run, run `inspect eval-set` and return its
+    exit status."""
+    import subprocess
+
+    from af_inspect import sweeps
+
+    extra = list(args.inspect_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    try:
+        models = sweeps.load_models(args.models_file)
+        selected = sweeps.select(
+            models,
+            names=args.models or (),
+            providers=args.provider or (),
+            only_gap=args.only_gap,
+            verified_only=args.verified_only,
+        )
+        runs = sweeps.plan(selected, use_replacement=args.use_replacement)
+        samples = sweeps.samples_per_model(args.task, args.num_queries, extra)
+    except sweeps.SweepError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    for run in runs:
+        if not run.runs:
+            print(f"{run.entry.label}: {run.reason}")
+        elif run.reason:
+            print(f"{run.entry.label}: {run.model_id} ({run.reason})")
+    unverified = [run.entry.name for run in runs if run.runs and not run.entry.verified]
+    if unverified:
+        print(f"unverified ids (see `note` in {models.path.name}): {', '.join(unverified)}")
+    model_ids = [run.model_id for run in runs if run.model_id is not None]
+    if not model_ids:
+        print("error: every selected model is retired; add --use-replacement", file=sys.stderr)
+        return EXIT_FAILURE
+    grader = _grader(extra)
+    workload = sweeps.workload_for(extra)
+    lines = sweeps.estimate(runs, models, samples, grader=grader, workload=workload)
+    print()
+    print(sweeps.format_estimate(lines, models, grader, workload))
+    command = sweeps.eval_set_command(args.task, model_ids, args.log_dir, args.num_queries, extra)
+    print(f"\n{sweeps.display_command(command)}")
+    if args.dry_run:
+        print("(dry run: nothing was started; run the same command without --dry-run)")
+        return EXIT_OK
+    print(f"(resumable: run it again with --log-dir {args.log_dir} to finish what is left)\n")
+    sys.stdout.flush()
+    return subprocess.run(command, check=False).returncode
+
+
+def _grader(extra: Sequence[str]) -> str:
+    """The grader role given to Inspect (`--model-role grader=M`), else the task's default."""
+    from af_inspect import defaults
+
+    for index, arg in enumerate(extra):
+        value = None
+        if arg == "--model-role" and index + 1 < len(extra):
+            value = extra[index + 1]
+        elif arg.startswith("--model-role="):
+            value = arg.removeprefix("--model-role=")
+        if value is not None and value.startswith("grader="):
+            return value.removeprefix("grader=")
+    return defaults.DEFAULT_GRADER
+
+
+def _register_sweep(subparsers: SubParsers) -> None:
+    from af_inspect import defaults
+    from af_inspect.sweeps import DEFAULT_MODELS_FILE, TASK_CONDITIONS
+
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="run a task over the paper's 25 chat models with inspect eval-set",
+        description="Run a task over the paper's chat models (sweeps/paper_models.yaml) with "
+        "`inspect eval-set`, which resumes when run again with the same --log-dir. Prints the "
+        "number of samples and API calls and an order-of-magnitude cost first; --dry-run "
+        "prints only that. Retired ids are skipped unless --use-replacement. Arguments after "
+        "`--` go to `inspect eval-set` unchanged (e.g. -- --batch --max-connections 20 "
+        "--model-role grader=openai/gpt-4o -T dataset=advbench).",
+    )
+    sweep.add_argument(
+        "--models",
+        nargs="+",
+        metavar="NAME",
+        help="entries by name (e.g. claude-3-opus) or Inspect id (default: all)",
+    )
+    sweep.add_argument(
+        "--provider", nargs="+", metavar="P", help="only entries of these providers (e.g. openai)"
+    )
+    sweep.add_argument(
+        "--only-gap",
+        action="store_true",
+        help="only the 5 models with a compliance gap in the paper (Fig. 1)",
+    )
+    sweep.add_argument(
+        "--verified-only", action="store_true", help="only entries marked verified: true"
+    )
+    sweep.add_argument(
+        "--use-replacement",
+        action="store_true",
+        help="run a retired entry's nearest current id instead of skipping it",
+    )
+    sweep.add_argument(
+        "--task",
+        choices=sorted(TASK_CONDITIONS),
+        default="helpful_only",
+        help="task to run (default: helpful_only)",
+    )
+    sweep.add_argument(
+        "--num-queries",
+        type=_positive_int,
+        default=defaults.NUM_QUERIES,
+        help=f"queries per condition, passed as -T num_queries (default {defaults.NUM_QUERIES})",
+    )
+    sweep.add_argument(
+        "--log-dir",
+        default=DEFAULT_SWEEP_LOG_DIR,
+        help=f"eval-set log directory; the same one resumes (default: {DEFAULT_SWEEP_LOG_DIR})",
+    )
+    sweep.add_argument(
+        "--models-file",
+        type=Path,
+        default=DEFAULT_MODELS_FILE,
+        help="a models file of the same schema (default: the paper's 25 models)",
+    )
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="print the plan and the estimate, run nothing"
+    )
+    sweep.add_argument(
+        "inspect_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- INSPECT ARGS",
+        help="passed to `inspect eval-set`",
+    )
+    sweep.set_defaults(handler=_cmd_sweep)
+
+
+# --------------------------------------------------------------------------------------------
 # Dispatcher
 # --------------------------------------------------------------------------------------------
 
@@ -368,6 +530,7 @@ COMMAND_GROUPS: tuple[Callable[[SubParsers], None], ...] = (
     _register_assets,
     _register_paraphrase,
     _register_report,
+    _register_sweep,
 )
 
 
@@ -393,9 +556,14 @@ def main(argv: list[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except UsageError as exc:  # AssetError is one
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    except Exception as exc:
+        # Imported only now: `af_inspect.errors` loads Inspect (its base class is Inspect's).
+        from af_inspect.errors import UsageError
+
+        if isinstance(exc, UsageError):  # AssetError is one
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        raise
 
 
 if __name__ == "__main__":
