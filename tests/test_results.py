@@ -23,10 +23,12 @@ from af_inspect.results.runs import (
     judges_of,
     label_runs,
     latest_runs,
+    paper_model_names,
     run_of,
     setting_of,
 )
 from af_inspect.results.table import run_frame, sample_row
+from af_inspect.sweeps import load_models
 
 NAN = math.nan
 
@@ -274,6 +276,24 @@ def test_labels_tell_runs_of_one_task_apart_by_what_differs() -> None:
         "m/twice [2026-01-01T00:00:00+00:00]",
         "m/twice [2026-01-02T00:00:00+00:00]",
     ]
+
+
+def test_labels_use_the_papers_names_for_its_models_unless_two_ids_share_one() -> None:
+    runs = label_runs(
+        [
+            run(log="a.eval", model="anthropic/claude-3-opus-20240229"),
+            run(log="b.eval", model="m/other"),
+        ]
+    )
+    assert [r.label for r in runs] == ["Claude 3 Opus", "m/other"]
+    assert [r.model for r in runs] == ["anthropic/claude-3-opus-20240229", "m/other"]
+    # Two routes to one model: the ids tell them apart, not a shared name.
+    models = load_models()
+    routed = next(m for m in models.models if m.alternatives)
+    other_route = next(iter(routed.alternatives.values()))
+    names = paper_model_names([routed.model, other_route])
+    assert names == {routed.model: routed.model, other_route: other_route}
+    assert paper_model_names([routed.model]) == {routed.model: routed.label}
 
 
 # ------------------------------------------------------------------ aggregations

@@ -271,11 +271,34 @@ LABEL_FIELDS = ("model_args", "variant", "judges", "judge_setting", "setting")
 """What is added to the model, in this order, when it alone does not tell a task's runs apart."""
 
 
+def paper_model_names(model_ids: Iterable[str]) -> dict[str, str]:
+    """Each model id, or the paper's name for it where `sweeps/paper_models.yaml` lists it
+    (e.g. ``Claude 3 Opus``) and no other of `model_ids` has that name (two routes to one model
+    keep their ids, so they stay apart)."""
+    from af_inspect.sweeps import SweepError, load_models
+
+    ids = set(model_ids)
+    try:
+        models = load_models()
+    except SweepError:  # a broken packaged file must not stop a report: keep the ids
+        return {model_id: model_id for model_id in ids}
+    names = {model_id: models.label_of(model_id) or model_id for model_id in ids}
+    ids_by_name: dict[str, set[str]] = defaultdict(set)
+    for model_id, name in names.items():
+        ids_by_name[name].add(model_id)
+    return {
+        model_id: name if len(ids_by_name[name]) == 1 else model_id
+        for model_id, name in names.items()
+    }
+
+
 def label_runs(runs: Sequence[Run]) -> list[Run]:
-    """Each run with a label unique among the runs: the model, then each field of
-    `LABEL_FIELDS` on which same-labelled runs of a task differ (only the differing part),
-    then the start time and, last, the file name."""
-    labels = {run.log: run.model for run in runs}
+    """Each run with a label unique among the runs: the model (the paper's name for it where
+    the paper's model list has it, see `paper_model_names`), then each field of `LABEL_FIELDS`
+    on which same-labelled runs of a task differ (only the differing part), then the start time
+    and, last, the file name."""
+    names = paper_model_names(run.model for run in runs)
+    labels = {run.log: names[run.model] for run in runs}
     for field in LABEL_FIELDS:
         for group in _same_label(runs, labels):
             values = [str(getattr(run, field)) for run in group]
