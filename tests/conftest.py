@@ -14,6 +14,7 @@ upstream prompt files (`AF_INSPECT_ASSETS_DIR`).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,30 @@ def _offline_tiktoken() -> Iterator[None]:
         tiktoken.get_encoding = original
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_display_renders_nothing() -> Iterator[None]:
+    """Skip rendering Inspect's live display when its console is quiet (`display="none"`).
+
+    With `display="none"` Inspect still builds its rich progress and results tables, once a
+    second and at the end of every eval, and a quiet console then discards them; that costs
+    about 1.5 s of CPU per small eval here, most of a typical test's time. Nothing is shown
+    either way, so the tests skip the rendering. Evals that display (not quiet) are unchanged.
+    """
+    from rich.live import Live
+
+    original = Live.refresh
+
+    def refresh(self: Live) -> None:
+        if not self.console.quiet:
+            original(self)
+
+    Live.refresh = refresh  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Live.refresh = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -104,6 +129,20 @@ def _isolated_cache(
     monkeypatch.setenv("AF_INSPECT_CACHE_DIR", str(tmp_path_factory.mktemp("asset-cache")))
     monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path_factory.mktemp("inspect-cache")))
     monkeypatch.delenv("AF_INSPECT_LOCK_FILE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_models() -> None:
+    """Start every test without the model instances earlier tests left in this process.
+
+    Inspect memoizes `get_model` instances per process, and the simulated provider counts
+    repeated prompts per instance (a repeat gets a fresh draw), so without this a test's draws
+    would depend on which tests ran before it in the same process, which under pytest-xdist
+    changes from run to run.
+    """
+    model_module = sys.modules.get("inspect_ai.model._model")
+    if model_module is not None:
+        model_module._models.clear()
 
 
 @pytest.fixture
