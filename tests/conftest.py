@@ -44,6 +44,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+# Test files whose tests share a module-scoped fixture worth keeping: pytest-xdist sends each
+# to one worker as a whole, so the fixture is built once (tests/test_report.py: `logs`, about
+# 40 s of evals). Add a file here when it gains such a fixture.
+KEEP_TOGETHER = ("tests/test_report.py",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`-n` with the default `--dist load`: tests go one by one to whichever worker is free, except
+    that each file of `KEEP_TOGETHER` goes whole to one worker, and first (the longest unit).
+
+    (`--dist loadgroup` with `xdist_group` marks would say this, but pytest-xdist 3.8 cannot
+    regroup tests under pytest 9.2, whose node ids it no longer rewrites.)
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadKeepingFilesTogether(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in KEEP_TOGETHER else nodeid
+
+    config.option.loadscopereorder = True  # the largest unit (a kept file) is sent first
+    return LoadKeepingFilesTogether(config, log)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """One line per kind of skipped test: how many, why, and how to run them."""
     reasons = [str(report.longrepr[-1]) for report in terminalreporter.stats.get("skipped", [])]

@@ -29,10 +29,6 @@ from af_inspect.results.runs import LogKind, Run
 from af_inspect.results.summary import summary_frame
 from af_inspect.results.table import Results, run_frame
 
-# The slow tests share the module-scoped `logs` (about 40 s of evals): keep the file on one
-# pytest-xdist worker so they are written once.
-pytestmark = pytest.mark.xdist_group("report_logs")
-
 # ------------------------------------------------------------------ the organisms' truths
 
 ALPHA = "af_inspect/simulated-alpha"
