@@ -9,6 +9,10 @@ Tests marked `slow` (full evals of many samples, subprocess runs of `inspect eva
 `pytest --run-slow` or when the environment variable `CI` is true (`.ci/run` sets it); a plain
 `pytest` skips them and says so in one line at the end, as it does for the tests that need the
 upstream prompt files (`AF_INSPECT_ASSETS_DIR`).
+
+`pytest` runs on every core (pytest-xdist `-n auto`, set in pyproject.toml; `pytest -n 0` for one
+process). So that a test's result never depends on which tests ran before it in the same worker,
+each test starts without Inspect's memoized model instances (`_fresh_models`).
 """
 
 from __future__ import annotations
