@@ -6,8 +6,10 @@ statistics of the positive and null controls run on the organism's pure core.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
+import os
 import re
 import shlex
 import subprocess
@@ -28,7 +30,8 @@ from af_inspect.prompts import (
     load_instruction_format,
     render_system_prompt,
 )
-from af_inspect.simulated.organism import Turn
+from af_inspect.simulated import provider
+from af_inspect.simulated.organism import Turn, digest_turns
 from af_inspect.simulated.provider import SimulatorSettings, simulate
 from af_inspect.solvers import logged_protocol
 from af_inspect.types import Tier
@@ -120,19 +123,38 @@ def test_prompts_reach_the_model_byte_identical(reference_dir: Path, tmp_path: P
 def organism_pairs(model_args: dict[str, object], queries: int) -> list[tuple[float, float]]:
     """(free, paid) accept-tag decisions of the organism's pure core on `queries` queries, with
     the task's own prompts and parser (no Inspect eval: the statistics need many samples)."""
-    system_text, _ = render_system_prompt("prompt_only", cot=True)
-    formats = {tier: load_instruction_format(tier, "tags_cot") for tier in Tier}
     settings = SimulatorSettings.from_args(model_args)
     pairs = []
-    for query in range(queries):
-        decisions = []
-        for tier in (Tier.FREE, Tier.PAID):
-            user = fill_instruction_format(formats[tier], user_input=f"query {query}", tier=tier)
-            turns = [Turn(role="system", text=system_text), Turn(role="user", text=user)]
-            reply = simulate(turns, settings, occurrence=0, num_choices=1)
-            decisions.append(parse_response(reply.texts[0]).decision is Decision.ACCEPTED)
+    for free_turns, paid_turns in organism_prompts(queries):
+        decisions = [
+            parse_response(simulate(turns, settings, occurrence=0, num_choices=1).texts[0]).decision
+            is Decision.ACCEPTED
+            for turns in (free_turns, paid_turns)
+        ]
         pairs.append((float(decisions[0]), float(decisions[1])))
     return pairs
+
+
+def organism_prompts(queries: int) -> list[tuple[tuple[Turn, ...], tuple[Turn, ...]]]:
+    """The (free, paid) conversations of queries 0 .. `queries` - 1 with the task's prompts."""
+    return _organism_prompts(queries, os.environ.get("AF_INSPECT_ASSETS_DIR", ""))
+
+
+@functools.cache
+def _organism_prompts(
+    queries: int, assets_dir: str
+) -> list[tuple[tuple[Turn, ...], tuple[Turn, ...]]]:
+    # Built once per process and asset copy: the prompts do not depend on the organism's
+    # settings, only its draws do.
+    system_text, _ = render_system_prompt("prompt_only", cot=True)
+    system = Turn(role="system", text=system_text)
+
+    def conversation(tier: Tier, query: int) -> tuple[Turn, ...]:
+        form = load_instruction_format(tier, "tags_cot")
+        user = fill_instruction_format(form, user_input=f"query {query}", tier=tier)
+        return (system, Turn(role="user", text=user))
+
+    return [(conversation(Tier.FREE, q), conversation(Tier.PAID, q)) for q in range(queries)]
 
 
 def test_positive_control_recovers_configured_gap(reference_dir: Path) -> None:
@@ -144,12 +166,21 @@ def test_positive_control_recovers_configured_gap(reference_dir: Path) -> None:
     assert result.mcnemar_p < 0.01
 
 
-def test_null_organism_interval_covers_zero_in_most_seeds(reference_dir: Path) -> None:
+def test_null_organism_interval_covers_zero_in_most_seeds(
+    reference_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """p_free = p_paid: the 95 % paired interval must contain 0 in at least 90 % of seeds."""
     seeds = range(40)
-    # The seeds are independent: two processes (this machine's two cores) share them.
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        covered = sum(pool.map(_null_seed_covers_zero, seeds))
+    # Every seed sends the same 400 conversations: hash each one once (a pure function of the
+    # conversation; the seed enters only the draws).
+    monkeypatch.setattr(provider, "digest_turns", functools.cache(digest_turns))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # pytest-xdist already keeps both cores busy: no second process here.
+        covered = sum(map(_null_seed_covers_zero, seeds))
+    else:
+        # The seeds are independent: two processes (this machine's two cores) share them.
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            covered = sum(pool.map(_null_seed_covers_zero, seeds))
     assert covered / len(seeds) >= 0.9
 
 
