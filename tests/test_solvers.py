@@ -160,5 +160,10 @@ def test_record_of_an_older_log_is_read_from_its_store() -> None:
         cot=True,
         require_decision_tag=False,
     )
+    # An assistant message appended after the kept response does not hide its record.
+    attached = [ChatMessageUser(content="q"), ChatMessageAssistant(content=VALID)]
+    RecordedProtocol(attempts=2, invalid_reasons=("no_output", None), valid=True).attach(attached)
+    attached.append(ChatMessageAssistant(content="a later turn"))
+    assert RecordedProtocol.read(attached, store).attempts == 2
     # Neither layout: no protocol solver ran (attempts 0), which scorers treat as unknown.
     assert RecordedProtocol.read(messages, {}).attempts == 0

@@ -73,13 +73,13 @@ class RecordedProtocol:
     def read(
         cls, messages: Sequence[ChatMessage], store: Store | Mapping[str, Any]
     ) -> RecordedProtocol:
-        """The record on the last assistant message, else (older logs) the one in the store."""
+        """The record on the latest assistant message holding one (the solver attaches it to the
+        last; a message appended later does not hide it), else (older logs) the store's."""
         for message in reversed(messages):
             if isinstance(message, ChatMessageAssistant):
                 record = (message.metadata or {}).get(PROTOCOL)
                 if isinstance(record, Mapping):
                     return cls.from_mapping(record)
-                break
         prefix = f"{LEGACY_STORE_RECORD}:"
         return cls.from_mapping(
             {
