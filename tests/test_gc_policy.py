@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import gc
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +80,24 @@ def test_freeze_at_task_start_changes_no_score(
     assert scores(frozen) == scores(plain)
     assert frozen.results is not None and plain.results is not None
     assert frozen.results.scores == plain.results.scores
+
+
+def _hooks_registered_on_import(environ: dict[str, str]) -> list[str]:
+    code = (
+        "import af_inspect._registry\n"
+        "from inspect_ai._util.registry import registry_info\n"
+        "from inspect_ai.hooks._hooks import get_all_hooks\n"
+        "print([registry_info(h).name for h in get_all_hooks()])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != GC_FREEZE_ENV} | environ
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return list(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_hook_is_registered_only_when_asked_for() -> None:
+    # Inspect prints a "hooks enabled" banner at the start of any run with a registered hook.
+    assert _hooks_registered_on_import({}) == []
+    assert _hooks_registered_on_import({GC_FREEZE_ENV: "maybe"}) == []
+    assert _hooks_registered_on_import({GC_FREEZE_ENV: "1"}) == ["af_inspect/gc_freeze"]

@@ -4,10 +4,13 @@ Scorers and metrics must be registered for `inspect score` to find them from a l
 """
 
 # ruff: noqa: F401
+import contextlib
+
 from af_inspect.animal_welfare import animal_welfare
+from af_inspect.errors import UsageError
 from af_inspect.five_tier import five_tier
 from af_inspect.follow_up import follow_up_questions
-from af_inspect.gc_policy import GcFreeze
+from af_inspect.gc_policy import register_if_requested
 from af_inspect.helpful_only import helpful_only
 from af_inspect.metrics.contrasts import contrast_gaps
 from af_inspect.metrics.follow_up import follow_up_counts
@@ -28,3 +31,7 @@ from af_inspect.scorers.judges.animal_welfare import animal_welfare_compliance
 from af_inspect.simulated.provider import simulated_provider
 from af_inspect.three_tier import three_tier
 from af_inspect.validation.task import af_classifier_validation
+
+# Our tasks refuse a bad AF_INSPECT_GC_FREEZE at creation, with its message.
+with contextlib.suppress(UsageError):
+    register_if_requested()

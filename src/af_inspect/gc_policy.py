@@ -8,8 +8,11 @@ log changes. It is an opt-in (`AF_INSPECT_GC_FREEZE=1`), not a default, because 
 that later becomes cyclic garbage is never freed: a long process that runs many evals keeps a
 little more memory.
 
-Implemented as an Inspect hook (registered by `af_inspect._registry`), so it applies to every
-task of the process, ours or not, from `inspect eval`, `eval_set` or Python alike.
+Implemented as an Inspect hook, so it applies to every task of the process, ours or not, from
+`inspect eval`, `eval_set` or Python alike. The hook is registered only when the switch is on
+(by `af_inspect._registry` when Inspect loads the suite, and again by our tasks when they are
+created): Inspect prints an "inspect_ai vX - hooks enabled" banner at the start of every run in
+which any hook is registered, and a run that did not ask for the policy should not show one.
 """
 
 from __future__ import annotations
@@ -59,7 +62,6 @@ def freeze_heap() -> int:
     return gc.get_freeze_count()
 
 
-@hooks(name="gc_freeze", description=f"gc.freeze() when each task starts ({GC_FREEZE_ENV}=1)")
 class GcFreeze(Hooks):
     def enabled(self) -> bool:
         # Inspect asks this before every hook call, sample events included: keep it cheap.
@@ -67,3 +69,19 @@ class GcFreeze(Hooks):
 
     async def on_task_start(self, data: TaskStart) -> None:
         freeze_heap()
+
+
+@functools.cache
+def register_gc_freeze_hook() -> None:
+    """Register the hook with Inspect, once per process."""
+    hooks(name="gc_freeze", description=f"gc.freeze() when each task starts ({GC_FREEZE_ENV}=1)")(
+        GcFreeze
+    )
+
+
+def register_if_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """Register the hook when `AF_INSPECT_GC_FREEZE` is on; a bad value raises `UsageError`."""
+    if gc_freeze_requested(environ):
+        register_gc_freeze_hook()
+        return True
+    return False

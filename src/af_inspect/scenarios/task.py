@@ -25,7 +25,7 @@ from af_inspect.base_format import (
 )
 from af_inspect.dataset import load_queries
 from af_inspect.follow_up import check_selection, follow_up_questions
-from af_inspect.gc_policy import gc_freeze_requested
+from af_inspect.gc_policy import register_if_requested
 from af_inspect.judge_check import resolve_judges
 from af_inspect.keys import PREFILL
 from af_inspect.paraphrases.apply import examples_block, prepare_paraphrases
@@ -154,7 +154,9 @@ def scenario_task(
     their roles; pass it with `scorers="tags"`, which loads and resolves nothing.
     """
     select_variant(loaded, variant, conditions)
-    gc_freeze_requested()  # a bad AF_INSPECT_GC_FREEZE stops the task here, with its message
+    # A bad AF_INSPECT_GC_FREEZE stops the task here, with its message; a switch turned on after
+    # the suite was imported (e.g. in Python) still takes effect.
+    register_if_requested()
     s = settings
     paraphrase_set = load_paraphrases(s.paraphrases) if s.paraphrases is not None else None
     selection = "judges" if s.scorers == "all" and not s.suffix else s.scorers
