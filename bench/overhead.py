@@ -23,6 +23,11 @@ Settings: `default` is Inspect's defaults with `display="none"`; `fast` adds wha
 nothing in the log: no realtime event log (`log_realtime=False`), no live score display
 (`score_display=False`) and the suite's GC policy (`AF_INSPECT_GC_FREEZE=1`: `gc.freeze()` as
 each task starts, `af_inspect.gc_policy`). It applies to every variant, bare and floor included.
+`no-log-realtime`, `no-score-display` and `gc-freeze` are the default plus one of the three, to
+measure each on its own:
+
+    python bench/overhead.py --latencies 1 --no-full \
+        --settings default,no-log-realtime,no-score-display,gc-freeze,fast
 
 Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
 """
@@ -43,7 +48,8 @@ from pathlib import Path
 from typing import Any
 
 VARIANTS = ("bare", "floor", "ours", "full")
-SETTINGS = ("default", "fast")
+SETTINGS = ("default", "fast", "no-log-realtime", "no-score-display", "gc-freeze")
+"""`fast` is the three others together; each of those is the default plus that one setting."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ def worker(args: argparse.Namespace) -> None:
     from inspect_ai.model import get_model
 
     fast = args.settings == "fast"
-    if fast:
+    if fast or args.settings == "gc-freeze":
         # What ships: the suite's opt-in hook freezes the heap as each task starts.
         os.environ["AF_INSPECT_GC_FREEZE"] = "1"
     task, warm = _tasks(args.worker, args.queries, args.latency)
@@ -129,8 +135,10 @@ def worker(args: argparse.Namespace) -> None:
         "display": "none",
         "model_roles": roles,
     }
-    if fast:
-        options.update(log_realtime=False, score_display=False)
+    if fast or args.settings == "no-log-realtime":
+        options.update(log_realtime=False)
+    if fast or args.settings == "no-score-display":
+        options.update(score_display=False)
     with tempfile.TemporaryDirectory() as log_dir:
         # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
         inspect_eval(warm, model_args={"latency": 0.0}, log_dir=log_dir, **options)
@@ -279,7 +287,9 @@ def main() -> None:
     parser.add_argument("--latencies", default="1,0.2", help="simulated seconds per call")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds (>= 3)")
-    parser.add_argument("--settings", default="default,fast", help="default, fast, or both")
+    parser.add_argument(
+        "--settings", default="default,fast", help=f"comma-separated, of {', '.join(SETTINGS)}"
+    )
     parser.add_argument(
         "--no-full", dest="full", action="store_false", help="skip the full judge stack"
     )
