@@ -82,22 +82,38 @@ def test_freeze_at_task_start_changes_no_score(
     assert frozen.results.scores == plain.results.scores
 
 
-def _hooks_registered_on_import(environ: dict[str, str]) -> list[str]:
+def _hooks_registered_on_import(*environs: dict[str, str]) -> list[list[str]]:
+    """The hooks registered after importing the suite, one fresh process per environment."""
     code = (
         "import af_inspect._registry\n"
         "from inspect_ai._util.registry import registry_info\n"
         "from inspect_ai.hooks._hooks import get_all_hooks\n"
         "print([registry_info(h).name for h in get_all_hooks()])\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != GC_FREEZE_ENV} | environ
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    return list(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
+    base = {k: v for k, v in os.environ.items() if k != GC_FREEZE_ENV}
+    # Started together: each import of the suite takes seconds.
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=base | environ,
+        )
+        for environ in environs
+    ]
+    registered = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        registered.append(list(ast.literal_eval(stdout.strip().splitlines()[-1])))
+    return registered
 
 
 def test_the_hook_is_registered_only_when_asked_for() -> None:
     # Inspect prints a "hooks enabled" banner at the start of any run with a registered hook.
-    assert _hooks_registered_on_import({}) == []
-    assert _hooks_registered_on_import({GC_FREEZE_ENV: "maybe"}) == []
-    assert _hooks_registered_on_import({GC_FREEZE_ENV: "1"}) == ["af_inspect/gc_freeze"]
+    assert _hooks_registered_on_import({}, {GC_FREEZE_ENV: "maybe"}, {GC_FREEZE_ENV: "1"}) == [
+        [],
+        [],
+        ["af_inspect/gc_freeze"],
+    ]

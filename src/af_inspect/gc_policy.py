@@ -79,9 +79,7 @@ def register_gc_freeze_hook() -> None:
     )
 
 
-def register_if_requested(environ: Mapping[str, str] = os.environ) -> bool:
+def register_if_requested(environ: Mapping[str, str] = os.environ) -> None:
     """Register the hook when `AF_INSPECT_GC_FREEZE` is on; a bad value raises `UsageError`."""
     if gc_freeze_requested(environ):
         register_gc_freeze_hook()
-        return True
-    return False
