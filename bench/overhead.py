@@ -48,8 +48,13 @@ from pathlib import Path
 from typing import Any
 
 VARIANTS = ("bare", "floor", "ours", "full")
-SETTINGS = ("default", "fast", "no-log-realtime", "no-score-display", "gc-freeze")
-"""`fast` is the three others together; each of those is the default plus that one setting."""
+FAST_SWITCHES = ("no-log-realtime", "no-score-display", "gc-freeze")
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "default": (),
+    "fast": FAST_SWITCHES,
+    **{switch: (switch,) for switch in FAST_SWITCHES},
+}
+"""Each setting's switches on top of Inspect's defaults: `fast` is all three, the others one."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,8 @@ def worker(args: argparse.Namespace) -> None:
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import get_model
 
-    fast = args.settings == "fast"
-    if fast or args.settings == "gc-freeze":
+    switches = SETTINGS[args.settings]
+    if "gc-freeze" in switches:
         # What ships: the suite's opt-in hook freezes the heap as each task starts.
         os.environ["AF_INSPECT_GC_FREEZE"] = "1"
     task, warm = _tasks(args.worker, args.queries, args.latency)
@@ -135,9 +140,9 @@ def worker(args: argparse.Namespace) -> None:
         "display": "none",
         "model_roles": roles,
     }
-    if fast or args.settings == "no-log-realtime":
+    if "no-log-realtime" in switches:
         options.update(log_realtime=False)
-    if fast or args.settings == "no-score-display":
+    if "no-score-display" in switches:
         options.update(score_display=False)
     with tempfile.TemporaryDirectory() as log_dir:
         # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
