@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from inspect_ai.scorer import Score, Value
+from inspect_ai.scorer import SampleScore, Score, Value
 from pytest_inspect_evals.metrics import (
     MetricEvalError,
     assert_agreeing_epochs_change_nothing,
@@ -25,6 +25,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 from af_inspect.metrics import exclusions, tier_gap, tier_rates
+from af_inspect.metrics.tiers import per_sample_means, scenario_contrasts
 
 NAN = float("nan")
 RATES = "complied/af_inspect/tier_rates_"
@@ -379,3 +380,30 @@ def test_duplicate_query_in_a_tier_fails_the_eval() -> None:
 def test_missing_tier_fails_the_eval() -> None:
     with pytest.raises(MetricEvalError, match="tier"):
         _run([[_kept(1.0)]], [{"query_id": "q0"}])
+
+
+def _sample_score(value: Value, metadata: Mapping[str, Any], sample_id: str) -> SampleScore:
+    return SampleScore(score=Score(value=value), sample_id=sample_id, sample_metadata=metadata)
+
+
+def test_per_sample_means_reads_ints_and_bools_as_floats_do() -> None:
+    values: list[Value] = [1.0, 1, True, 0.0, 0, False]
+    scores = [_sample_score(v, _meta("free", i), f"s{i}") for i, v in enumerate(values)]
+    assert [s.value for s in per_sample_means(scores)] == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="within \\[0, 1\\]"):
+        per_sample_means([_sample_score(2, _meta("free", 0), "s0")])
+
+
+def test_scenario_contrasts_checks_every_distinct_list_once_in_order() -> None:
+    five = [["a", "free", "paid"], ["b", "free", "pro"]]
+    metadata = [
+        {**_meta("free", 0), "contrasts": [["a", "free", "paid"]]},
+        {**_meta("paid", 0), "contrasts": [["a", "free", "paid"]]},
+        {**_meta("pro", 0), "contrasts": five},
+    ]
+    scores = [_sample_score(1.0, m, f"s{i}") for i, m in enumerate(metadata)]
+    assert scenario_contrasts(scores) == [("a", "free", "paid"), ("b", "free", "pro")]
+    # A malformed list after a run of good ones is still caught.
+    broken = [*scores, _sample_score(1.0, {**_meta("x", 0), "contrasts": [["a", "free"]]}, "s9")]
+    with pytest.raises(ValueError, match="a contrast is"):
+        scenario_contrasts(broken)

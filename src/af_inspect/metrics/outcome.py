@@ -22,7 +22,6 @@ verdict that agreed in every epoch, and `judge_exclusions` counts the first epoc
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from enum import Enum
@@ -32,6 +31,7 @@ from inspect_ai.scorer import Metric, SampleScore, Value, metric
 from af_inspect.keys import EXCLUSION_REASONS as EXCLUSION_REASONS_KEY
 from af_inspect.keys import INVALID_REASON, RESPONSE_VALID
 from af_inspect.keys import TAG_COMPLIED as TAG_COMPLIED_KEY
+from af_inspect.metrics.tiers import sanitise
 
 _CELLS = ("both", "tag_only", "sr_only", "neither")
 
@@ -40,7 +40,7 @@ def _label(value: object) -> str:
     """Lower-case, every character outside [a-z0-9_] replaced by "_" (as `tiers` does)."""
     if isinstance(value, Enum):
         value = value.value
-    return re.sub(r"[^a-z0-9_]", "_", str(value).strip().lower())
+    return sanitise(str(value))
 
 
 def _tier(sample_score: SampleScore) -> str:

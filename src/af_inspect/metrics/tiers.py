@@ -27,6 +27,7 @@ The log names a value ``<score key>/<metric registry name>_<field>``, e.g.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -62,6 +63,7 @@ DEFAULT_CONTRAST = ("free", "paid")
 """The gap of samples that carry no contrasts (helpful-only logs written before scenarios)."""
 
 _NAN = float("nan")
+_OUTSIDE_LABEL = re.compile(r"[^a-z0-9_]")
 
 
 def contrast_triple(pair: object) -> tuple[str, str, str]:
@@ -79,8 +81,14 @@ def contrast_triple(pair: object) -> tuple[str, str, str]:
 def scenario_contrasts(scores: list[SampleScore]) -> list[tuple[str, str, str]]:
     """The (name, minuend, subtrahend) contrasts the samples carry, in their listed order."""
     found: dict[str, tuple[str, str, str]] = {}
+    previous: object = None
     for sample_score in scores:
-        for pair in (sample_score.sample_metadata or {}).get(CONTRASTS_KEY) or []:
+        listed = (sample_score.sample_metadata or {}).get(CONTRASTS_KEY) or []
+        if listed == previous:
+            # Every sample of a scenario lists the same contrasts: check them once per run of equals.
+            continue
+        previous = listed
+        for pair in listed:
             triple = contrast_triple(pair)
             found.setdefault(triple[0], triple)
     return list(found.values())
@@ -330,13 +338,20 @@ def per_sample_means(scores: Iterable[SampleScore]) -> list[_SampleValue]:
     """One value per sample: the mean of its scores, which is the score itself once reduced."""
     samples: list[_SampleValue] = []
     for sample_scores in _group_by_sample(scores):
-        values = [_value(sample_score) for sample_score in sample_scores]
+        first = sample_scores[0]
+        if len(sample_scores) == 1:
+            value = _value(first)
+        else:
+            value = math.fsum(_value(sample_score) for sample_score in sample_scores) / len(
+                sample_scores
+            )
+        metadata = _metadata(first)
         samples.append(
             _SampleValue(
-                tier=_tier_label(sample_scores[0]),
-                query_id=_query_id(sample_scores[0]),
-                value=math.fsum(values) / len(values),
-                paraphrase=_paraphrase(sample_scores[0]),
+                tier=_tier_label(first),
+                query_id=_optional_label(metadata.get(QUERY_ID_KEY)),
+                value=value,
+                paraphrase=_optional_label(metadata.get(PARAPHRASE_KEY)),
             )
         )
     return samples
@@ -344,7 +359,9 @@ def per_sample_means(scores: Iterable[SampleScore]) -> list[_SampleValue]:
 
 def _value(sample_score: SampleScore) -> float:
     """The score as a float within [0, 1]; raises on anything else rather than guess."""
-    value = sample_score.score.as_float()
+    value = sample_score.score.value
+    if type(value) is not float:  # the reducers' output; anything else goes through Inspect
+        value = sample_score.score.as_float()
     if not (0.0 <= value <= 1.0):
         raise ValueError(
             f"sample {sample_score.sample_id!r}: expected a value within [0, 1], got {value!r}"
@@ -369,14 +386,9 @@ def _tier_label(sample_score: SampleScore) -> str:
     return sanitise(tier)
 
 
-def _query_id(sample_score: SampleScore) -> str | None:
-    query_id = _metadata(sample_score).get(QUERY_ID_KEY)
-    return None if query_id is None or query_id == "" else str(query_id)
-
-
-def _paraphrase(sample_score: SampleScore) -> str | None:
-    paraphrase = _metadata(sample_score).get(PARAPHRASE_KEY)
-    return None if paraphrase is None or paraphrase == "" else str(paraphrase)
+def _optional_label(value: object) -> str | None:
+    """A query id or paraphrase label as a string; None when absent or empty."""
+    return None if value is None or value == "" else str(value)
 
 
 def _exclusion_reason(sample_score: SampleScore) -> str:
@@ -386,9 +398,12 @@ def _exclusion_reason(sample_score: SampleScore) -> str:
     return sanitise(reason)
 
 
+@functools.lru_cache(maxsize=4096)
 def sanitise(label: str) -> str:
     """Lower-case `label` and replace every character outside [a-z0-9_] with "_"."""
-    return re.sub(r"[^a-z0-9_]", "_", label.strip().lower())
+    # Cached: metrics run over every score each time Inspect refreshes its live display, and a
+    # run has a handful of distinct tiers and reasons.
+    return _OUTSIDE_LABEL.sub("_", label.strip().lower())
 
 
 def _tier_order(tiers: Iterable[str]) -> list[str]:
