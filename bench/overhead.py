@@ -6,6 +6,9 @@ alternated over several rounds so that a change in the machine's load hits them 
 
 - `bare`: the system message and `generate()` only;
 - `floor`: bare plus a constant scalar scorer with `mean` (Inspect's own scoring machinery);
+- `dict_floor`: bare plus a constant scorer shaped like ours (the same two value keys, Inspect's
+  `mean` on each, score metadata with the same keys), so what Inspect does for that shape is
+  told apart from what our solver, scorer and metrics add;
 - `ours`: `helpful_only` with `-T scorers=tags` (the protocol solver and the tag scorer);
 - `full`: `helpful_only` with every default judge (`-T scorers=all`), the simulated judge
   answering after the same latency; compared with its own ideal.
@@ -16,7 +19,9 @@ alternated over several rounds so that a change in the machine's load hits them 
 For each latency and settings it prints the median and range over rounds of the wall time, the
 CPU time per sample (`time.process_time` of the worker process, far steadier than wall time
 under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
-of ours over bare and over the floor. The load average is recorded before each run. The ideal
+of ours over bare, the floor and the dict floor. The load average is recorded before each run.
+Each worker also times (thread CPU) every call Inspect makes to compute metrics, the live
+display's recomputes and the final one, and reports it per sample beside the total. The ideal
 wall time is calls x latency / connections (model and judge calls for `full`).
 
 Settings: `default` is Inspect's defaults with `display="none"`; `fast` adds what changes
@@ -35,6 +40,7 @@ Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -47,7 +53,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ("bare", "floor", "ours", "full")
+VARIANTS = ("bare", "floor", "dict_floor", "ours", "full")
+COMPARED = ("bare", "floor", "dict_floor")
+"""What `ours` is compared with, in each round."""
 FAST_SWITCHES = ("no-log-realtime", "no-score-display", "gc-freeze")
 SETTINGS: dict[str, tuple[str, ...]] = {
     "default": (),
@@ -55,6 +63,25 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     **{switch: (switch,) for switch in FAST_SWITCHES},
 }
 """Each setting's switches on top of Inspect's defaults: `fast` is all three, the others one."""
+
+SHAPED_METADATA: dict[str, Any] = {
+    "tier": "free",
+    "query_id": "q0000",
+    "attempts": 1,
+    "invalid_reasons": [None],
+    "scratchpad_blocks": 2,
+    "output_chars": 46,
+    "decision": "rejected",
+    "decision_at_start": "rejected",
+    "both_tags": False,
+    "unclosed_scratchpad": False,
+    "unclosed_output": False,
+    "response_valid": True,
+    "invalid_reason": None,
+    "tag_rule": "anywhere",
+}
+"""The dict floor's score metadata: the keys the tag scorer writes for a refusal (a test keeps
+them in step), so Inspect copies as much per score as it does for ours."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +100,17 @@ class Run:
     input_tokens_per_sample: float
     output_tokens_per_sample: float
     load_average: float
+    metrics_seconds: float = 0.0
+    """Thread CPU in Inspect's metric computations (live display recomputes and the final one)."""
+    metrics_computations: int = 0
 
     @property
     def cpu_ms_per_sample(self) -> float:
         return 1000 * self.cpu_seconds / self.samples
+
+    @property
+    def metrics_ms_per_sample(self) -> float:
+        return 1000 * self.metrics_seconds / self.samples
 
     def ideal_seconds(self, connections: int) -> float:
         return (self.model_calls + self.judge_calls) * self.latency / connections
@@ -92,6 +126,7 @@ def _tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
     from inspect_ai.solver import TaskState, generate
 
     from af_inspect import helpful_only
+    from af_inspect.keys import COMPLIED, TAG_EXCLUDED
     from af_inspect.prompts import render_system_prompt
     from af_inspect.solvers import inject_system_prompt
 
@@ -99,6 +134,14 @@ def _tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
     def constant_scorer() -> Scorer:
         async def score(state: TaskState, target: Target) -> Score:
             return Score(value=1.0)
+
+        return score
+
+    @scorer(metrics={COMPLIED: [mean()], TAG_EXCLUDED: [mean()]})
+    def constant_dict_scorer() -> Scorer:
+        async def score(state: TaskState, target: Target) -> Score:
+            metadata = copy.deepcopy(SHAPED_METADATA)
+            return Score(value={COMPLIED: 1.0, TAG_EXCLUDED: 0.0}, metadata=metadata)
 
         return score
 
@@ -112,12 +155,35 @@ def _tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
         task = Task(
             dataset=ours.dataset,
             solver=[inject_system_prompt(system_text), generate()],
-            scorer=constant_scorer() if variant == "floor" else None,
+            scorer={"floor": constant_scorer(), "dict_floor": constant_dict_scorer()}.get(variant),
             config=ours.config,
             name=variant,
         )
     warm = Task(dataset=task.dataset[:2], solver=task.solver, scorer=task.scorer, name="warmup")
     return task, warm
+
+
+def _time_metric_computations() -> dict[str, float]:
+    """Wrap the `eval_results` Inspect's task runner calls so its thread CPU is summed.
+
+    It is the one function behind the live display's metric recomputes and the final metrics;
+    it runs on the event loop's thread, so thread CPU leaves out the log writer's threads.
+    """
+    from inspect_ai._eval.task import run as task_run
+
+    totals = {"seconds": 0.0, "calls": 0.0}
+    original = task_run.eval_results
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            totals["seconds"] += time.thread_time() - start
+            totals["calls"] += 1
+
+    task_run.eval_results = timed
+    return totals
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -148,6 +214,7 @@ def worker(args: argparse.Namespace) -> None:
         # Warm-up: the first eval of a process pays one-off imports (provider SDKs, log writers).
         inspect_eval(warm, model_args={"latency": 0.0}, log_dir=log_dir, **options)
         load = os.getloadavg()[0]
+        metrics = _time_metric_computations()
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         [log] = inspect_eval(task, model_args={"latency": args.latency}, log_dir=log_dir, **options)
         wall = time.perf_counter() - wall_start
@@ -172,6 +239,8 @@ def worker(args: argparse.Namespace) -> None:
         input_tokens_per_sample=organism.input_tokens / n,
         output_tokens_per_sample=organism.output_tokens / n,
         load_average=load,
+        metrics_seconds=metrics["seconds"],
+        metrics_computations=int(metrics["calls"]),
     )
     print(json.dumps(asdict(run)))
 
@@ -223,30 +292,36 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
             continue
         walls = [r.wall_seconds for r in mine]
         cpus = [r.cpu_ms_per_sample for r in mine]
+        metric_cpus = [r.metrics_ms_per_sample for r in mine]
         ideal = [r.wall_seconds / r.ideal_seconds(connections) for r in mine]
         summary[variant] = {
             "wall_seconds": walls,
             "cpu_ms_per_sample": cpus,
+            "metrics_cpu_ms_per_sample": metric_cpus,
             "over_ideal": ideal,
             "calls_per_sample": (mine[0].model_calls + mine[0].judge_calls) / mine[0].samples,
         }
         print(
-            f"  {variant:>5}: wall {median_and_range(walls)} s, CPU "
-            f"{median_and_range(cpus)} ms/sample, x ideal {median_and_range(ideal)}, "
+            f"  {variant:>10}: wall {median_and_range(walls)} s, CPU "
+            f"{median_and_range(cpus)} ms/sample (metrics {median_and_range(metric_cpus)}), "
+            f"x ideal {median_and_range(ideal)}, "
             f"{summary[variant]['calls_per_sample']:.2f} calls/sample, tokens/sample in "
             f"{mine[0].input_tokens_per_sample:.0f} out {mine[0].output_tokens_per_sample:.0f}"
         )
-    for other in ("bare", "floor"):
+    for other in COMPARED:
         pairs = paired(runs, "ours", other)
         if not pairs:
             continue
         ratio = [a.wall_seconds / b.wall_seconds for a, b in pairs]
         extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in pairs]
+        extra_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in pairs]
         summary[f"ours_over_{other}"] = ratio
         summary[f"extra_cpu_ms_over_{other}"] = extra
+        summary[f"extra_metrics_cpu_ms_over_{other}"] = extra_metrics
         print(
             f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: "
-            f"{median_and_range(extra)} ms/sample"
+            f"{median_and_range(extra)} ms/sample, of which metric computations "
+            f"{median_and_range(extra_metrics)}"
         )
     return summary
 
@@ -257,7 +332,7 @@ def driver(args: argparse.Namespace) -> None:
     results: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}, "groups": []}
     for latency in latencies:
         for settings in settings_list:
-            variants = ["bare", "floor", "ours"]
+            variants = [*COMPARED, "ours"]
             if args.full and latency == latencies[0] and settings == settings_list[0]:
                 variants.append("full")
             runs: list[Run] = []
