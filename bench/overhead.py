@@ -119,7 +119,7 @@ class Run:
 # --------------------------------------------------------------------------- worker (one run)
 
 
-def _tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
+def build_tasks(variant: str, queries: int, latency: float) -> tuple[Any, Any]:
     """(the measured task, a two-sample warm-up task of the same shape)."""
     from inspect_ai import Task
     from inspect_ai.scorer import Score, Scorer, Target, mean, scorer
@@ -195,7 +195,7 @@ def worker(args: argparse.Namespace) -> None:
     if "gc-freeze" in switches:
         # What ships: the suite's opt-in hook freezes the heap as each task starts.
         os.environ["AF_INSPECT_GC_FREEZE"] = "1"
-    task, warm = _tasks(args.worker, args.queries, args.latency)
+    task, warm = build_tasks(args.worker, args.queries, args.latency)
     roles = None
     if args.worker == "full":
         judge = get_model("af_inspect/simulated", latency=args.latency)

@@ -1,0 +1,147 @@
+"""The cost of one live metric recompute, on real scores (a benchmark, not a test).
+
+While an eval runs, Inspect recomputes every metric over all the scores so far for its live
+display (even with `--display none`), then waits the longer of 0.9 s and 10 x the time the
+recompute took. This times one such recompute, the way the display calls it, over the scores
+of one run of each `bench/overhead.py` variant (`floor`, `dict_floor`, `ours` and `full`, the
+default judges; the same samples, simulated organism and judge, no latency), and for `ours`
+splits it into Inspect's share (copying and reducing the scores for each key) and our metric
+functions'.
+
+    python bench/live_metrics.py                 # 400 queries (800 scores), 9 repeats
+    python bench/live_metrics.py --queries 100 --repeats 15
+
+It prints, per variant, the median [range] CPU ms of a recompute, the same per score, and the
+share of a run's wall time the recompute takes once the scores reach that number:
+c / (c + max(0.9 s, 10 c)), at most 1/11 (about 9 %) whatever c is.
+
+Needs the upstream prompt files (cache, download, or AF_INSPECT_ASSETS_DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from overhead import build_tasks  # noqa: E402
+
+VARIANTS = ("floor", "dict_floor", "ours", "full")
+MIN_INTERVAL = 0.9
+"""Inspect's shortest wait between recomputes, in seconds; it waits 10 x longer after a slow one."""
+
+
+def run_share(seconds: float) -> float:
+    """Share of wall time a recompute of `seconds` takes under Inspect's back-off."""
+    return seconds / (seconds + max(MIN_INTERVAL, 10 * seconds))
+
+
+def cpu_ms(work: Callable[[], object], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        work()
+        times.append(1000 * (time.process_time() - start))
+    return times
+
+
+def scored_run(variant: str, queries: int) -> tuple[Any, list[dict[str, Any]]]:
+    """(the task, each sample's {scorer name: SampleScore}) of one run at no latency."""
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
+    from inspect_ai.scorer import SampleScore
+
+    task, _ = build_tasks(variant, queries, 0.0)
+    judge = get_model("af_inspect/simulated", latency=0.0) if variant == "full" else None
+    with tempfile.TemporaryDirectory() as log_dir:
+        [log] = inspect_eval(
+            task,
+            model="af_inspect/simulated",
+            model_args={"latency": 0.0},
+            model_roles={"grader": judge} if judge is not None else None,
+            display="none",
+            log_dir=log_dir,
+            max_connections=50,
+        )
+        samples = log.samples or []  # read before the log directory goes
+    scores = [
+        {
+            name: SampleScore(score=score, sample_id=sample.id, sample_metadata=sample.metadata)
+            for name, score in (sample.scores or {}).items()
+        }
+        for sample in samples
+    ]
+    return task, scores
+
+
+def metric_functions_ms(task: Any, scores: list[dict[str, Any]], repeats: int) -> list[float]:
+    """Our metric functions alone, over each key's scores as Inspect hands them over."""
+    from inspect_ai._eval.task.results import ScorerInfo
+
+    [scorer] = task.scorer
+    [name] = scores[0]
+    per_key = ScorerInfo.from_scorer(scorer).metrics
+    assert isinstance(per_key, dict), "ours registers its metrics per key"
+    calls: list[tuple[Any, list[Any]]] = []
+    for key, metrics in per_key.items():
+        key_scores = []
+        for by_scorer in scores:
+            sample_score = by_scorer[name]
+            value = sample_score.score.value[key]
+            if isinstance(value, float) and math.isnan(value):
+                continue
+            score = sample_score.score.model_copy(update={"value": value})
+            key_scores.append(sample_score.model_copy(update={"score": score}))
+        calls += [(metric, key_scores) for metric in metrics]
+    return cpu_ms(lambda: [metric(key_scores) for metric, key_scores in calls], repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--queries", type=int, default=400, help="queries (scores = 2 x queries)")
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+
+    from inspect_ai._eval.task.results import eval_results
+
+    for variant in VARIANTS:
+        task, scores = scored_run(variant, args.queries)
+
+        def recompute(task: Any = task, scores: list[dict[str, Any]] = scores) -> object:
+            return eval_results(
+                samples=len(scores),
+                scores=scores,
+                reducers=None,
+                scorers=task.scorer,
+                metrics=task.metrics,
+            )
+
+        times = cpu_ms(recompute, args.repeats)
+        median = statistics.median(times)
+        print(
+            f"{variant:>10}: {len(scores)} scores, recompute {median:.1f} "
+            f"[{min(times):.1f}, {max(times):.1f}] ms, {1000 * median / len(scores):.0f} us "
+            f"per score, {100 * run_share(median / 1000):.1f} % of the run at this size"
+        )
+        if variant == "ours":
+            ours = metric_functions_ms(task, scores, args.repeats)
+            ours_median = statistics.median(ours)
+            print(
+                f"{'':>10}  of which our metric functions {ours_median:.1f} "
+                f"[{min(ours):.1f}, {max(ours):.1f}] ms, Inspect's copying, reducing and "
+                f"bookkeeping the rest ({median - ours_median:.1f} ms)"
+            )
+
+
+if __name__ == "__main__":
+    main()
