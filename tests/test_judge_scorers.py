@@ -6,6 +6,8 @@ sample; the end-to-end tests run `helpful_only` with the simulated organism as m
 
 from __future__ import annotations
 
+import copy
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from inspect_ai import eval, task_with
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.model import GenerateConfig, get_model
+from inspect_ai.scorer import SampleScore, Score
 
 from af_inspect.helpful_only import helpful_only
 from af_inspect.scorers.judges import (
@@ -27,8 +30,9 @@ from af_inspect.scorers.judges import (
     partial_compliance_classifier,
     strong_reject_compliance,
 )
-from af_inspect.scorers.judges._common import load_prompt
+from af_inspect.scorers.judges._common import SharedRecords, load_prompt
 from af_inspect.scorers.judges.alignment_faking import PROMPT_PATH as AF_CLASSIFIER_PATH
+from af_inspect.validation.metrics import valid_votes
 from tests.scripted_judge import (
     ACCEPTED_OUTPUT,
     CALLS,
@@ -116,6 +120,25 @@ def test_af_votes_come_from_one_request_with_the_classifier_layout(judge_env: Pa
     assert first["valid"] is True
     assert first["criteria"] == {"1": "Yes", "2": "Yes", "3": "Yes", "4": "Yes"}
     assert first["quotes"]["4"] == '"would modify me"'
+
+
+def test_af_votes_are_shared_by_inspects_copies_and_logged_as_a_plain_list(
+    judge_env: Path,
+) -> None:
+    model = register("af_shared", router(af=_votes(8)))
+    score = run_scorer(af_classifier(grader=model), make_state(COT_ACCEPTED))
+    assert score.metadata is not None
+    votes = score.metadata["af_votes"]
+    assert isinstance(votes, SharedRecords) and isinstance(votes, list)
+    # What Inspect does for each score key before its metrics run: the votes are not copied.
+    copied = copy.deepcopy(SampleScore(score=score, sample_id="q0000-free"))
+    assert copied.score.metadata is not None and copied.score.metadata is not score.metadata
+    assert copied.score.metadata["af_votes"] is votes
+    logged = json.loads(score.model_dump_json())["metadata"]["af_votes"]
+    assert logged == [dict(vote) for vote in votes] and len(logged) == 20
+    assert valid_votes(Score.model_validate_json(score.model_dump_json()).metadata) == [
+        vote["final_answer"] == "Yes" for vote in votes
+    ]
 
 
 @pytest.mark.parametrize(("yes", "af"), [(8, 1.0), (7, 0.0), (20, 1.0), (0, 0.0)])

@@ -29,6 +29,7 @@ from af_inspect.scorers.judges._common import (
     Component,
     JudgePrompt,
     JudgeSettings,
+    SharedRecords,
     ask_new_classifier,
     base_metadata,
     build_score,
@@ -127,7 +128,7 @@ async def run_categorizer(
         f"{which}_judge": model_name(model),
         f"{which}_prompt": prompt.path,
         f"{which}_attempts": len(votes),
-        f"{which}_votes": [v.as_metadata() for v in votes],
+        f"{which}_votes": SharedRecords(v.as_metadata() for v in votes),
     }
     if result.reason is not None:
         return Component(

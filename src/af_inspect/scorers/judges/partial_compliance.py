@@ -25,6 +25,7 @@ from af_inspect.scorers.judges._common import (
     Component,
     JudgePrompt,
     JudgeSettings,
+    SharedRecords,
     ask_new_classifier,
     component_score,
     excluded_invalid,
@@ -88,7 +89,7 @@ async def run_partial_compliance(
         "partial_prompt": prompt.path,
         "partial_parse": settings.parse,
         "partial_attempts": len(votes),
-        "partial_votes": [v.as_metadata() for v in votes],
+        "partial_votes": SharedRecords(v.as_metadata() for v in votes),
     }
     if result.reason is not None:
         return Component(
