@@ -6,7 +6,8 @@ recompute took. This times one such recompute, the way the display calls it, ove
 of one run of each `bench/overhead.py` variant (`floor`, `dict_floor`, `ours` and `full`, the
 default judges; the same samples, simulated organism and judge, no latency), and for `ours`
 splits it into Inspect's share (copying and reducing the scores for each key) and our metric
-functions'.
+functions'; for `full` it also times the scores with their vote lists copied like any other
+metadata, as they were before the judges kept them in `SharedRecords`.
 
     python bench/live_metrics.py                 # 400 queries (800 scores), 9 repeats
     python bench/live_metrics.py --queries 100 --repeats 15
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +76,44 @@ def scored_run(variant: str, queries: int) -> tuple[Any, list[dict[str, Any]]]:
         samples = log.samples or []  # read before the log directory goes
     scores = [
         {
-            name: SampleScore(score=score, sample_id=sample.id, sample_metadata=sample.metadata)
+            name: SampleScore(
+                score=as_in_memory(score), sample_id=sample.id, sample_metadata=sample.metadata
+            )
             for name, score in (sample.scores or {}).items()
         }
         for sample in samples
     ]
     return task, scores
+
+
+def as_in_memory(score: Any) -> Any:
+    """The score as the judges hold it during the run: read from the log, their vote lists are
+    plain lists, but in memory they are `SharedRecords`, which Inspect's copies share."""
+    from af_inspect.scorers.judges._common import SharedRecords
+
+    metadata = score.metadata or {}
+    if not any(key.endswith("_votes") and isinstance(v, list) for key, v in metadata.items()):
+        return score
+    shared = {
+        key: SharedRecords(value) if key.endswith("_votes") and isinstance(value, list) else value
+        for key, value in metadata.items()
+    }
+    return score.model_copy(update={"metadata": shared})
+
+
+def with_copied_votes(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same scores with every vote list a plain list, as before `SharedRecords`."""
+    from af_inspect.scorers.judges._common import SharedRecords
+
+    def plain(sample_score: Any) -> Any:
+        metadata = {
+            key: list(value) if isinstance(value, SharedRecords) else value
+            for key, value in (sample_score.score.metadata or {}).items()
+        }
+        score = sample_score.score.model_copy(update={"metadata": metadata})
+        return sample_score.model_copy(update={"score": score})
+
+    return [{name: plain(s) for name, s in by_scorer.items()} for by_scorer in scores]
 
 
 def metric_functions_ms(task: Any, scores: list[dict[str, Any]], repeats: int) -> list[float]:
@@ -133,6 +167,12 @@ def main() -> None:
             f"[{min(times):.1f}, {max(times):.1f}] ms, {1000 * median / len(scores):.0f} us "
             f"per score, {100 * run_share(median / 1000):.1f} % of the run at this size"
         )
+        if variant == "full":
+            copied = cpu_ms(partial(recompute, scores=with_copied_votes(scores)), args.repeats)
+            print(
+                f"{'':>10}  with the votes deep-copied too (before SharedRecords): "
+                f"{statistics.median(copied):.1f} [{min(copied):.1f}, {max(copied):.1f}] ms"
+            )
         if variant == "ours":
             ours = metric_functions_ms(task, scores, args.repeats)
             ours_median = statistics.median(ours)
