@@ -10,7 +10,8 @@ Scorers (all registered in the ``af_inspect`` namespace; every judge uses Inspec
 * `classic_af_classifier`: the easy/hard classifiers of Greenblatt et al. (2024), combined;
 * `motivation_categorizers`: helpfulness and AF-motivation categories.
 
-AF vote metadata contract (read by the classifier-validation task): ``af_votes`` = list of
+AF vote metadata contract (read by the classifier-validation task): ``af_votes`` = list (in
+memory a `SharedRecords`, which copies share; a plain list in the log) of
 ``{"final_answer": "Yes"|"No"|str|None, "criteria": {"1": "Yes"|"No"|None, ...}, "quotes":
 {"1": str|None, ...}, "stated_answer": str|None, "reconciled": bool, "valid": bool, "raw": str,
 "round": int, "via": "num_choices"|"separate_call"}`` (failed votes add ``invalid_kind``);
