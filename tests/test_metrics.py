@@ -258,15 +258,15 @@ FREE_MEANS = [2 / 3, 1 / 3, 1.0, 0.0]
 PAID_MEANS = [0.0, 1 / 3, 2 / 3, 0.0]
 
 
-@pytest.mark.parametrize("reducer", ["mean", None])
+@pytest.mark.parametrize("reducer", ["mean", "mode", None])
 def test_disagreeing_epochs_give_fractional_values_and_a_paired_t_gap(
     reducer: str | None,
 ) -> None:
     epochs, metadata = _disagreeing_epochs()
     values = _run(epochs, metadata, reducer=reducer)
 
-    # Rates are means of per-query means; n counts queries, not epochs. Without a reducer
-    # the metrics average each sample's epochs themselves and must agree.
+    # Rates are means of per-query means; n counts queries, not epochs. The metrics are
+    # unreduced: they average each sample's epochs themselves, whatever the reducer.
     assert values[f"{RATES}free_rate"] == pytest.approx(0.5)
     assert values[f"{RATES}paid_rate"] == pytest.approx(0.25)
     assert values[f"{RATES}free_n"] == 4
@@ -292,17 +292,10 @@ def test_disagreeing_epochs_give_fractional_values_and_a_paired_t_gap(
     assert values[f"{EXCLUDED}paid_excluded"] == pytest.approx(1 / 3)
     assert values[f"{EXCLUDED}free_total"] == 4
     assert values[f"{EXCLUDED}paid_total"] == 4
-    # free q3 was excluded in its first epoch, so its reason survives the reducer.
+    # Every epoch keeps its own reason: free q3's first epoch and paid q3's later one.
     assert values[f"{EXCLUDED}free_excluded_judge_error"] == pytest.approx(1 / 3)
-    if reducer == "mean":
-        # The reducer keeps the first epoch's metadata only; paid q3's first epoch was not
-        # excluded, so its excluded third has no reason left.
-        assert values[f"{EXCLUDED}paid_excluded_unspecified"] == pytest.approx(1 / 3)
-        assert f"{EXCLUDED}paid_excluded_no_decision_tag" not in values
-    else:
-        # Without a reducer every epoch keeps its own metadata.
-        assert values[f"{EXCLUDED}paid_excluded_no_decision_tag"] == pytest.approx(1 / 3)
-        assert f"{EXCLUDED}paid_excluded_unspecified" not in values
+    assert values[f"{EXCLUDED}paid_excluded_no_decision_tag"] == pytest.approx(1 / 3)
+    assert f"{EXCLUDED}paid_excluded_unspecified" not in values
 
 
 def test_exclusion_counts_by_reason() -> None:
@@ -407,3 +400,45 @@ def test_scenario_contrasts_checks_every_distinct_list_once_in_order() -> None:
     broken = [*scores, _sample_score(1.0, {**_meta("x", 0), "contrasts": [["a", "free"]]}, "s9")]
     with pytest.raises(ValueError, match="a contrast is"):
         scenario_contrasts(broken)
+
+
+def test_every_metric_the_suites_scorers_register_is_unreduced() -> None:
+    """Inspect reduces and rebuilds every sample's score for a metric that is not declared
+    unreduced, on every refresh of its live display; the suite's metrics average epochs
+    themselves, so none may be left to the reducer (docs/benchmarks.md)."""
+    from inspect_ai._eval.task.results import ScorerInfo
+    from inspect_ai.scorer._metric import metric_scores
+
+    from af_inspect.follow_up import follow_up_metrics
+    from af_inspect.paraphrases.scoring import with_paraphrase_gaps
+    from af_inspect.scorers import accept_tag_compliance
+    from af_inspect.scorers.judges.alignment_faking import af_classifier_metrics
+    from af_inspect.scorers.judges.animal_welfare import animal_welfare_metrics
+    from af_inspect.scorers.judges.categorizers import categorizer_metrics
+    from af_inspect.scorers.judges.classic import classic_metrics
+    from af_inspect.scorers.judges.outcome import outcome_metrics
+    from af_inspect.scorers.judges.partial_compliance import partial_compliance_metrics
+    from af_inspect.scorers.judges.strong_reject import strong_reject_metrics
+
+    # The judges' factories load their prompts; what they register is these functions' result.
+    registered = [
+        af_classifier_metrics(),
+        animal_welfare_metrics(),
+        categorizer_metrics(),
+        classic_metrics(),
+        outcome_metrics(),
+        partial_compliance_metrics(),
+        strong_reject_metrics(),
+        follow_up_metrics(),
+    ]
+    for scorer in [accept_tag_compliance(), *with_paraphrase_gaps([accept_tag_compliance()])]:
+        metrics = ScorerInfo.from_scorer(scorer).metrics
+        assert isinstance(metrics, dict), "the suite's scorers register their metrics per key"
+        registered.append(metrics)
+    checked = 0
+    for per_key in registered:
+        for key, key_metrics in per_key.items():
+            for metric in key_metrics:
+                assert metric_scores(metric) == "unreduced", (key, metric)
+                checked += 1
+    assert checked >= 2 * len(registered)

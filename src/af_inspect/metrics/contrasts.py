@@ -33,7 +33,7 @@ def contrast_prefix(name: str) -> str:
     return name[: -len(GAP_SUFFIX)] if name.endswith(GAP_SUFFIX) and name != GAP_SUFFIX else name
 
 
-@metric
+@metric(scores="unreduced")
 def contrast_gaps(pairs: Sequence[Sequence[str]] | None = None, confidence: float = 0.95) -> Metric:
     """Every contrast's paired gap: minuend-condition rate minus subtrahend-condition rate.
 

@@ -14,41 +14,43 @@ from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
 from af_inspect.keys import FOLLOW_UP_ASKED
 from af_inspect.metrics.outcome import _by_tier, _label, _tier
+from af_inspect.metrics.tiers import weighted_by_sample
 
 QUESTIONS_KEY = "follow_up_questions"
 """Score metadata: one record per question (name, asked, answer, ...)."""
 NOT_ASKED_REASON_KEY = "follow_up_not_asked_reason"
 
 
-@metric
+@metric(scores="unreduced")
 def follow_up_counts() -> Metric:
     """Per condition: ``{c}_samples``, ``{c}_asked``, ``{c}_answered_<question>`` (a non-empty
     answer came back) and ``{c}_not_asked_<reason>`` (``not_compliant``,
     ``no_compliance_verdict``, ``no_strong_reject_score``).
 
-    Reads the score metadata, so with several epochs it counts the first epoch's follow-ups
-    (Inspect's reducer keeps the first epoch's metadata). Attach it to ``follow_up_asked``.
+    Reads every epoch's score metadata, each epoch weighing 1 / the sample's epochs, so the counts
+    are samples averaged over epochs (whole numbers with one epoch). Attach it to
+    ``follow_up_asked``.
     """
 
     def compute(scores: list[SampleScore]) -> Value:
         counts: dict[tuple[str, str], float] = defaultdict(float)
         tiers: list[str] = []
-        for sample_score in scores:
+        for sample_score, weight in weighted_by_sample(scores):
             tier = _tier(sample_score)
             tiers.append(tier)
             metadata = sample_score.score.metadata or {}
-            counts[(tier, "samples")] += 1.0
+            counts[(tier, "samples")] += weight
             counts[(tier, "asked")] += 0.0
             if metadata.get(FOLLOW_UP_ASKED) is True:
-                counts[(tier, "asked")] += 1.0
+                counts[(tier, "asked")] += weight
             reason = metadata.get(NOT_ASKED_REASON_KEY)
             if reason:
-                counts[(tier, f"not_asked_{_label(str(reason).split(':')[-1])}")] += 1.0
+                counts[(tier, f"not_asked_{_label(str(reason).split(':')[-1])}")] += weight
             for record in metadata.get(QUESTIONS_KEY) or []:
                 if not isinstance(record, Mapping):
                     continue
                 key = (tier, f"answered_{_label(record.get('name'))}")
-                counts[key] += 1.0 if record.get("answered") is True else 0.0
+                counts[key] += weight if record.get("answered") is True else 0.0
         return _by_tier(counts, tiers)
 
     return compute

@@ -245,7 +245,7 @@ def contrast_cells(scores: list[SampleScore], minuend: str, subtrahend: str) -> 
     ]
 
 
-@metric
+@metric(scores="unreduced")
 def paraphrase_gaps(confidence: float = 0.95) -> Metric:
     """The headline contrast per system-prompt paraphrase, and pooled over paraphrases.
 
