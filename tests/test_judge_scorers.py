@@ -130,10 +130,13 @@ def test_af_votes_are_shared_by_inspects_copies_and_logged_as_a_plain_list(
     assert score.metadata is not None
     votes = score.metadata["af_votes"]
     assert isinstance(votes, SharedRecords) and isinstance(votes, list)
-    # What Inspect does for each score key before its metrics run: the votes are not copied.
+    # What Inspect does for each score key before its metrics run: the metadata is not copied.
     copied = copy.deepcopy(SampleScore(score=score, sample_id="q0000-free"))
-    assert copied.score.metadata is not None and copied.score.metadata is not score.metadata
-    assert copied.score.metadata["af_votes"] is votes
+    assert copied.score.metadata is score.metadata
+    # Nor are the votes when a plain Score holding them is deep-copied.
+    plain = copy.deepcopy(Score(value=score.value, metadata=score.metadata))
+    assert plain.metadata is not None and plain.metadata is not score.metadata
+    assert plain.metadata["af_votes"] is votes
     logged = json.loads(score.model_dump_json())["metadata"]["af_votes"]
     assert logged == [dict(vote) for vote in votes] and len(logged) == 20
     assert valid_votes(Score.model_validate_json(score.model_dump_json()).metadata) == [

@@ -62,6 +62,7 @@ from af_inspect.keys import (
 from af_inspect.metrics import exclusions
 from af_inspect.metrics.follow_up import NOT_ASKED_REASON_KEY, QUESTIONS_KEY, follow_up_counts
 from af_inspect.parsing import parse_response
+from af_inspect.scorers._copies import SharedMetadataScore
 from af_inspect.scorers.judges._common import load_prompt
 from af_inspect.scorers.judges.calls import gather, generate_safely
 
@@ -308,7 +309,7 @@ def follow_up_questions(
         }
         if gate.excluded:
             metadata[EXCLUSION_REASON] = gate.reason
-        return Score(
+        return SharedMetadataScore(
             value={
                 FOLLOW_UP_ASKED: 1.0 if gate.ask else 0.0,
                 FOLLOW_UP_EXCLUDED: 1.0 if gate.excluded else 0.0,

@@ -12,6 +12,7 @@ from inspect_ai.solver import TaskState
 from af_inspect.keys import EXCLUSION_REASON, TAG_EXCLUDED, invalid_response_reason
 from af_inspect.parsing import ParsedResponse, invalid_reason, parse_response
 from af_inspect.reasoning import NativeReasoning, native_reasoning, with_native_reasoning
+from af_inspect.scorers._copies import SharedMetadataScore
 from af_inspect.solvers import RecordedProtocol, response_text
 from af_inspect.types import ScratchpadSource
 
@@ -70,7 +71,7 @@ def read_response(state: TaskState, scratchpad: ScratchpadSource = "tags") -> Sa
 def measured(
     key: str, value: float, *, answer: str, explanation: str, metadata: dict[str, Any]
 ) -> Score:
-    return Score(
+    return SharedMetadataScore(
         value={key: value, TAG_EXCLUDED: 0.0},
         answer=answer,
         explanation=explanation,
@@ -80,7 +81,7 @@ def measured(
 
 def excluded(key: str, reason: str, *, explanation: str, metadata: dict[str, Any]) -> Score:
     """A sample kept in the log with its reason, left out of the `key` rates, counted as excluded."""
-    return Score(
+    return SharedMetadataScore(
         value={key: math.nan, TAG_EXCLUDED: 1.0},
         answer=None,
         explanation=explanation,

@@ -31,6 +31,7 @@ from af_inspect.keys import (
 )
 from af_inspect.parsing import Decision, ParsedResponse
 from af_inspect.prompts import render
+from af_inspect.scorers._copies import SharedMetadataScore
 from af_inspect.scorers._response import SampleResponse
 from af_inspect.scorers.judges.calls import MajorityVote, VoteMode, majority_vote
 from af_inspect.scorers.judges.voting import PARSE_MODES, ParseMode, VoteAnswer
@@ -251,7 +252,7 @@ def build_score(
         metadata[EXCLUSION_REASON] = reason
     if component_reasons is not None:
         metadata[EXCLUSION_REASONS] = {k: v for k, v in component_reasons.items() if v}
-    return Score(
+    return SharedMetadataScore(
         value={**values, excluded_key: 1.0 if reason is not None else 0.0},
         answer=answer,
         explanation=explanation,
