@@ -5,9 +5,9 @@ display (even with `--display none`), then waits the longer of 0.9 s and 10 x th
 recompute took. This times one such recompute, the way the display calls it, over the scores
 of one run of each `bench/overhead.py` variant (`floor`, `dict_floor`, `ours` and `full`, the
 default judges; the same samples, simulated organism and judge, no latency), and for `ours`
-splits it into Inspect's share (copying and reducing the scores for each key) and our metric
-functions'; for `full` it also times the scores with their vote lists copied like any other
-metadata, as they were before the judges kept them in `SharedRecords`.
+splits it into Inspect's share (copying the scores for each key) and our metric functions'.
+For `ours` and `full` it also times the same scores as plain `Score`s, whose metadata Inspect
+deep-copies for every key (as before the scorers returned `SharedMetadataScore`).
 
     python bench/live_metrics.py                 # 400 queries (800 scores), 9 repeats
     python bench/live_metrics.py --queries 100 --repeats 15
@@ -74,10 +74,13 @@ def scored_run(variant: str, queries: int) -> tuple[Any, list[dict[str, Any]]]:
             max_connections=50,
         )
         samples = log.samples or []  # read before the log directory goes
+    ours = variant in ("ours", "full")
     scores = [
         {
             name: SampleScore(
-                score=as_in_memory(score), sample_id=sample.id, sample_metadata=sample.metadata
+                score=as_in_memory(score) if ours else score,
+                sample_id=sample.id,
+                sample_metadata=sample.metadata,
             )
             for name, score in (sample.scores or {}).items()
         }
@@ -87,31 +90,32 @@ def scored_run(variant: str, queries: int) -> tuple[Any, list[dict[str, Any]]]:
 
 
 def as_in_memory(score: Any) -> Any:
-    """The score as the judges hold it during the run: read from the log, their vote lists are
-    plain lists, but in memory they are `SharedRecords`, which Inspect's copies share."""
+    """The score as the suite's scorers hold it during the run: read from the log it is a plain
+    `Score` with plain vote lists; in memory it is a `SharedMetadataScore` (whose copies share
+    its metadata) and the judges' vote lists are `SharedRecords`."""
+    from af_inspect.scorers._copies import SharedMetadataScore
     from af_inspect.scorers.judges._common import SharedRecords
 
-    metadata = score.metadata or {}
-    if not any(key.endswith("_votes") and isinstance(v, list) for key, v in metadata.items()):
-        return score
-    shared = {
+    metadata = {
         key: SharedRecords(value) if key.endswith("_votes") and isinstance(value, list) else value
-        for key, value in metadata.items()
+        for key, value in (score.metadata or {}).items()
     }
-    return score.model_copy(update={"metadata": shared})
+    return SharedMetadataScore(**{**score.__dict__, "metadata": metadata})
 
 
-def with_copied_votes(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same scores with every vote list a plain list, as before `SharedRecords`."""
-    from af_inspect.scorers.judges._common import SharedRecords
+def as_plain_scores(scores: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same scores as plain `Score`s with plain vote lists, which Inspect deep-copies whole."""
+    from inspect_ai.scorer import Score
 
     def plain(sample_score: Any) -> Any:
+        score = sample_score.score
         metadata = {
-            key: list(value) if isinstance(value, SharedRecords) else value
-            for key, value in (sample_score.score.metadata or {}).items()
+            key: list(value) if isinstance(value, list) else value
+            for key, value in (score.metadata or {}).items()
         }
-        score = sample_score.score.model_copy(update={"metadata": metadata})
-        return sample_score.model_copy(update={"score": score})
+        return sample_score.model_copy(
+            update={"score": Score(**{**score.__dict__, "metadata": metadata})}
+        )
 
     return [{name: plain(s) for name, s in by_scorer.items()} for by_scorer in scores]
 
@@ -167,10 +171,10 @@ def main() -> None:
             f"[{min(times):.1f}, {max(times):.1f}] ms, {1000 * median / len(scores):.0f} us "
             f"per score, {100 * run_share(median / 1000):.1f} % of the run at this size"
         )
-        if variant == "full":
-            copied = cpu_ms(partial(recompute, scores=with_copied_votes(scores)), args.repeats)
+        if variant in ("ours", "full"):
+            copied = cpu_ms(partial(recompute, scores=as_plain_scores(scores)), args.repeats)
             print(
-                f"{'':>10}  with the votes deep-copied too (before SharedRecords): "
+                f"{'':>10}  as plain Scores, their metadata deep-copied for every key: "
                 f"{statistics.median(copied):.1f} [{min(copied):.1f}, {max(copied):.1f}] ms"
             )
         if variant == "ours":
@@ -178,7 +182,7 @@ def main() -> None:
             ours_median = statistics.median(ours)
             print(
                 f"{'':>10}  of which our metric functions {ours_median:.1f} "
-                f"[{min(ours):.1f}, {max(ours):.1f}] ms, Inspect's copying, reducing and "
+                f"[{min(ours):.1f}, {max(ours):.1f}] ms, Inspect's copying and "
                 f"bookkeeping the rest ({median - ours_median:.1f} ms)"
             )
 

@@ -80,3 +80,10 @@ def test_the_metrics_are_those_of_plain_scores() -> None:
     assert expected["tag_excluded"]["af_inspect/exclusions_free_excluded_no_decision_tag"] == 1.0
     assert str(metrics(shared)) == str(expected)  # str: NaN fields compare equal
     assert [score.value for score in shared][0] == {COMPLIED: 1.0, TAG_EXCLUDED: 0.0}
+
+
+def test_a_copy_of_a_list_or_scalar_value_is_independent_too() -> None:
+    listed = SharedMetadataScore(value=[1.0, 0.0], metadata={"k": "v"})
+    copied = copy.deepcopy(listed)
+    assert copied.value == [1.0, 0.0] and copied.value is not listed.value
+    assert copy.deepcopy(SharedMetadataScore(value=0.5)).value == 0.5

@@ -21,4 +21,13 @@ class SharedMetadataScore(Score):
     """
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        return self.model_copy(update={"value": copy.deepcopy(self.value, memo)})
+        value = self.value
+        # A score value is a scalar, or a list or dict of scalars (Inspect's `Value`), so a copy of
+        # the container is a deep copy; the suite's dicts have up to some twenty keys.
+        if isinstance(value, dict):
+            value = dict(value)
+        elif isinstance(value, list):
+            value = list(value)
+        else:
+            value = copy.deepcopy(value, memo)
+        return self.model_copy(update={"value": value})
