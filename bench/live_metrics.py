@@ -9,7 +9,8 @@ splits it into Inspect's share (copying the scores for each key) and our metric 
 For `ours` and `full` it also times the same scores as plain `Score`s, whose metadata Inspect
 deep-copies for every key (as before the scorers returned `SharedMetadataScore`).
 
-    python bench/live_metrics.py                 # 400 queries (800 scores), 9 repeats
+    python bench/live_metrics.py                 # 400 queries (800 scores), 9 repeats, each
+                                                 # variant in a process of its own
     python bench/live_metrics.py --queries 100 --repeats 15
 
 It prints, per variant, the median [range] CPU ms of a recompute, the same per score, and the
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -148,43 +150,56 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=int, default=400, help="queries (scores = 2 x queries)")
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--variant",
+        choices=VARIANTS,
+        help="time this variant here (default: each in its own process)",
+    )
     args = parser.parse_args()
+
+    if args.variant is None:
+        # A process per variant: the heap an earlier variant's run leaves behind slows the copies.
+        for variant in VARIANTS:
+            command = [sys.executable, __file__, "--variant", variant]
+            command += ["--queries", str(args.queries), "--repeats", str(args.repeats)]
+            subprocess.run(command, check=True)
+        return
 
     from inspect_ai._eval.task.results import eval_results
 
-    for variant in VARIANTS:
-        task, scores = scored_run(variant, args.queries)
+    variant = args.variant
+    task, scores = scored_run(variant, args.queries)
 
-        def recompute(task: Any = task, scores: list[dict[str, Any]] = scores) -> object:
-            return eval_results(
-                samples=len(scores),
-                scores=scores,
-                reducers=None,
-                scorers=task.scorer,
-                metrics=task.metrics,
-            )
-
-        times = cpu_ms(recompute, args.repeats)
-        median = statistics.median(times)
-        print(
-            f"{variant:>10}: {len(scores)} scores, recompute {median:.1f} "
-            f"[{min(times):.1f}, {max(times):.1f}] ms, {1000 * median / len(scores):.0f} us "
-            f"per score, {100 * run_share(median / 1000):.1f} % of the run at this size"
+    def recompute(scores: list[dict[str, Any]] = scores) -> object:
+        return eval_results(
+            samples=len(scores),
+            scores=scores,
+            reducers=None,
+            scorers=task.scorer,
+            metrics=task.metrics,
         )
-        if variant in ("ours", "full"):
-            copied = cpu_ms(partial(recompute, scores=as_plain_scores(scores)), args.repeats)
-            print(
-                f"{'':>10}  as plain Scores, their metadata deep-copied for every key: "
-                f"{statistics.median(copied):.1f} [{min(copied):.1f}, {max(copied):.1f}] ms"
-            )
-        if variant == "ours":
-            ours = metric_functions_ms(task, scores, args.repeats)
-            ours_median = statistics.median(ours)
-            print(
-                f"{'':>10}  of which our metric functions {ours_median:.1f} "
-                f"[{min(ours):.1f}, {max(ours):.1f}] ms, Inspect's copying and "
-                f"bookkeeping the rest ({median - ours_median:.1f} ms)"
-            )
+
+    times = cpu_ms(recompute, args.repeats)
+    median = statistics.median(times)
+    print(
+        f"{variant:>10}: {len(scores)} scores, recompute {median:.1f} "
+        f"[{min(times):.1f}, {max(times):.1f}] ms, {1000 * median / len(scores):.0f} us "
+        f"per score, {100 * run_share(median / 1000):.1f} % of the run at this size"
+    )
+    if variant in ("ours", "full"):
+        copied = cpu_ms(partial(recompute, scores=as_plain_scores(scores)), args.repeats)
+        print(
+            f"{'':>10}  as plain Scores, their metadata deep-copied for every key: "
+            f"{statistics.median(copied):.1f} [{min(copied):.1f}, {max(copied):.1f}] ms"
+        )
+    if variant == "ours":
+        ours = metric_functions_ms(task, scores, args.repeats)
+        ours_median = statistics.median(ours)
+        print(
+            f"{'':>10}  of which our metric functions {ours_median:.1f} "
+            f"[{min(ours):.1f}, {max(ours):.1f}] ms, Inspect's copying and "
+            f"bookkeeping the rest ({median - ours_median:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":
