@@ -7,8 +7,9 @@ alternated over several rounds so that a change in the machine's load hits them 
 - `bare`: the system message and `generate()` only;
 - `floor`: bare plus a constant scalar scorer with `mean` (Inspect's own scoring machinery);
 - `dict_floor`: bare plus a constant scorer shaped like ours (the same two value keys, Inspect's
-  `mean` on each, score metadata with the same keys), so what Inspect does for that shape is
-  told apart from what our solver, scorer and metrics add;
+  `mean` on each, score metadata with the same keys): what plain Inspect does for that shape,
+  with metrics it reduces and copies per key (ours' are unreduced, and its copies share their
+  metadata);
 - `ours`: `helpful_only` with `-T scorers=tags` (the protocol solver and the tag scorer);
 - `full`: `helpful_only` with every default judge (`-T scorers=all`), the simulated judge
   answering after the same latency; compared with its own ideal.
