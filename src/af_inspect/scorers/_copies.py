@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 from inspect_ai.scorer import Score
-from typing_extensions import Self
 
 
 class SharedMetadataScore(Score):
@@ -20,7 +19,7 @@ class SharedMetadataScore(Score):
     changes it afterwards, so a copy can share it. The log is unchanged: it records a `Score`.
     """
 
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> SharedMetadataScore:
         value = self.value
         # A score value is a scalar, or a list or dict of scalars (Inspect's `Value`), so a copy of
         # the container is a deep copy; the suite's dicts have up to some twenty keys.
