@@ -79,7 +79,7 @@ def test_the_metrics_are_those_of_plain_scores() -> None:
     expected = metrics(plain)
     assert expected["tag_excluded"]["af_inspect/exclusions_free_excluded_no_decision_tag"] == 1.0
     assert str(metrics(shared)) == str(expected)  # str: NaN fields compare equal
-    assert [score.value for score in shared][0] == {COMPLIED: 1.0, TAG_EXCLUDED: 0.0}
+    assert shared[0].value == {COMPLIED: 1.0, TAG_EXCLUDED: 0.0}  # the originals are untouched
 
 
 def test_a_copy_of_a_list_or_scalar_value_is_independent_too() -> None:
