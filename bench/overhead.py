@@ -22,8 +22,12 @@ CPU time per sample (`time.process_time` of the worker process, far steadier tha
 under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
 of ours over bare, the floor and the dict floor. The load average is recorded before each run.
 Each worker also times (thread CPU) every call Inspect makes to compute metrics, the live
-display's recomputes and the final one, and reports it per sample beside the total. The ideal
-wall time is calls x latency / connections (model and judge calls for `full`).
+display's recomputes and the final one, and the garbage collector's pauses (`gc.callbacks`),
+and reports both per sample beside the total: where a collection lands is chance, so a
+difference in metric time may be a full collection that happened to run inside it. The CPU
+time the hypervisor gave to other machines during the run (steal, from `/proc/stat`, both
+cores) is recorded too: a round with much of it measured a slower machine. The ideal wall time
+is calls x latency / connections (model and judge calls for `full`).
 
 Settings: `default` is Inspect's defaults with `display="none"`; `fast` adds what changes
 nothing in the log: no realtime event log (`log_realtime=False`), no live score display
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import json
 import os
 import statistics
@@ -104,6 +109,12 @@ class Run:
     metrics_seconds: float = 0.0
     """Thread CPU in Inspect's metric computations (live display recomputes and the final one)."""
     metrics_computations: int = 0
+    gc_seconds: float = 0.0
+    """Time in the garbage collector's passes during the measured eval (all generations)."""
+    gc_full_collections: int = 0
+    """Passes over the oldest generation (the whole heap)."""
+    steal_seconds: float | None = None
+    """CPU time the hypervisor gave elsewhere during the run, summed over cores (Linux only)."""
 
     @property
     def cpu_ms_per_sample(self) -> float:
@@ -112,6 +123,10 @@ class Run:
     @property
     def metrics_ms_per_sample(self) -> float:
         return 1000 * self.metrics_seconds / self.samples
+
+    @property
+    def gc_ms_per_sample(self) -> float:
+        return 1000 * self.gc_seconds / self.samples
 
     def ideal_seconds(self, connections: int) -> float:
         return (self.model_calls + self.judge_calls) * self.latency / connections
@@ -187,6 +202,31 @@ def _time_metric_computations() -> dict[str, float]:
     return totals
 
 
+def _time_garbage_collection() -> dict[str, float]:
+    """Sum the garbage collector's pauses (`gc.callbacks`) and count its full passes."""
+    totals = {"seconds": 0.0, "full": 0.0}
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            totals["seconds"] += time.perf_counter() - started.pop()
+            totals["full"] += info["generation"] == 2
+
+    gc.callbacks.append(callback)
+    return totals
+
+
+def _steal_seconds() -> float | None:
+    """CPU seconds stolen by the hypervisor since boot, all cores (None off Linux)."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def worker(args: argparse.Namespace) -> None:
     """Run one variant once and print its `Run` as one JSON line."""
     from inspect_ai import eval as inspect_eval
@@ -216,10 +256,14 @@ def worker(args: argparse.Namespace) -> None:
         inspect_eval(warm, model_args={"latency": 0.0}, log_dir=log_dir, **options)
         load = os.getloadavg()[0]
         metrics = _time_metric_computations()
+        collections = _time_garbage_collection()
+        steal_start = _steal_seconds()
         cpu_start, wall_start = time.process_time(), time.perf_counter()
         [log] = inspect_eval(task, model_args={"latency": args.latency}, log_dir=log_dir, **options)
         wall = time.perf_counter() - wall_start
         cpu = time.process_time() - cpu_start
+        gc_seconds, gc_full = collections["seconds"], int(collections["full"])
+        steal_end = _steal_seconds()
         if log.status != "success":
             raise SystemExit(f"{args.worker}: eval status {log.status}: {log.error}")
         samples = log.samples or []  # read before the log directory goes
@@ -242,6 +286,9 @@ def worker(args: argparse.Namespace) -> None:
         load_average=load,
         metrics_seconds=metrics["seconds"],
         metrics_computations=int(metrics["calls"]),
+        gc_seconds=gc_seconds,
+        gc_full_collections=gc_full,
+        steal_seconds=None if steal_start is None or steal_end is None else steal_end - steal_start,
     )
     print(json.dumps(asdict(run)))
 
@@ -294,20 +341,28 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
         walls = [r.wall_seconds for r in mine]
         cpus = [r.cpu_ms_per_sample for r in mine]
         metric_cpus = [r.metrics_ms_per_sample for r in mine]
+        gc_pauses = [r.gc_ms_per_sample for r in mine]
+        full_passes = [r.gc_full_collections for r in mine]
+        steals = [r.steal_seconds for r in mine if r.steal_seconds is not None]
         ideal = [r.wall_seconds / r.ideal_seconds(connections) for r in mine]
         summary[variant] = {
             "wall_seconds": walls,
             "cpu_ms_per_sample": cpus,
             "metrics_cpu_ms_per_sample": metric_cpus,
+            "gc_ms_per_sample": gc_pauses,
+            "gc_full_collections": full_passes,
+            "steal_seconds": steals,
             "over_ideal": ideal,
             "calls_per_sample": (mine[0].model_calls + mine[0].judge_calls) / mine[0].samples,
         }
         print(
             f"  {variant:>10}: wall {median_and_range(walls)} s, CPU "
-            f"{median_and_range(cpus)} ms/sample (metrics {median_and_range(metric_cpus)}), "
-            f"x ideal {median_and_range(ideal)}, "
+            f"{median_and_range(cpus)} ms/sample (metrics {median_and_range(metric_cpus)}, "
+            f"GC {median_and_range(gc_pauses)} in {statistics.median(full_passes):g} full "
+            f"passes), x ideal {median_and_range(ideal)}, "
             f"{summary[variant]['calls_per_sample']:.2f} calls/sample, tokens/sample in "
             f"{mine[0].input_tokens_per_sample:.0f} out {mine[0].output_tokens_per_sample:.0f}"
+            + (f", steal {median_and_range(steals)} s" if steals else "")
         )
     for other in COMPARED:
         pairs = paired(runs, "ours", other)
@@ -316,13 +371,15 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
         ratio = [a.wall_seconds / b.wall_seconds for a, b in pairs]
         extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in pairs]
         extra_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in pairs]
+        extra_gc = [a.gc_ms_per_sample - b.gc_ms_per_sample for a, b in pairs]
         summary[f"ours_over_{other}"] = ratio
         summary[f"extra_cpu_ms_over_{other}"] = extra
         summary[f"extra_metrics_cpu_ms_over_{other}"] = extra_metrics
+        summary[f"extra_gc_ms_over_{other}"] = extra_gc
         print(
             f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: "
             f"{median_and_range(extra)} ms/sample, of which metric computations "
-            f"{median_and_range(extra_metrics)}"
+            f"{median_and_range(extra_metrics)}, garbage collection {median_and_range(extra_gc)}"
         )
     return summary
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from af_inspect.scorers import accept_tag_compliance
 from tests.scripted_judge import make_state, run_scorer
 
@@ -33,3 +35,80 @@ def test_dict_floor_score_has_the_tag_scorers_value_keys_and_metadata_keys() -> 
     assert {key: type(value) for key, value in shaped.items()} == {
         key: type(value) for key, value in score.metadata.items()
     }
+
+
+def test_the_gc_timer_counts_full_passes_and_their_time() -> None:
+    import gc
+
+    bench = _overhead()
+    was_enabled = gc.isenabled()
+    gc.disable()  # only the two passes below
+    totals = bench._time_garbage_collection()
+    try:
+        gc.collect(0)
+        young_only = totals["full"]
+        gc.collect()
+    finally:
+        gc.callbacks.pop()
+        if was_enabled:
+            gc.enable()
+    assert young_only == 0
+    assert totals["full"] == 1
+    assert totals["seconds"] > 0
+
+
+def test_the_report_gives_each_variants_gc_and_ours_extra_gc(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = _overhead()
+
+    def run(variant: str, round_: int, cpu: float, gc_seconds: float) -> object:
+        return bench.Run(
+            variant=variant,
+            settings="default",
+            latency=1.0,
+            round=round_,
+            samples=100,
+            wall_seconds=10.0,
+            cpu_seconds=cpu,
+            model_calls=100,
+            judge_calls=0,
+            input_tokens_per_sample=1.0,
+            output_tokens_per_sample=1.0,
+            load_average=0.5,
+            gc_seconds=gc_seconds,
+            gc_full_collections=3,
+            steal_seconds=0.25,
+        )
+
+    runs = [run("floor", 0, 2.0, 0.3), run("ours", 0, 2.2, 0.4)]
+    summary = bench.report(runs, connections=10)
+    assert summary["floor"]["gc_ms_per_sample"] == [3.0]
+    assert summary["extra_gc_ms_over_floor"] == [1.0]
+    assert abs(summary["extra_cpu_ms_over_floor"][0] - 2.0) < 1e-9
+    printed = capsys.readouterr().out
+    assert "GC 3.000 [3.000, 3.000] in 3 full passes" in printed
+    assert "steal 0.250 [0.250, 0.250] s" in printed
+    assert "garbage collection 1.000 [1.000, 1.000]" in printed
+
+
+def test_runs_recorded_before_the_gc_fields_still_load() -> None:
+    bench = _overhead()
+    old = {
+        "variant": "ours",
+        "settings": "default",
+        "latency": 1.0,
+        "round": 0,
+        "samples": 800,
+        "wall_seconds": 30.0,
+        "cpu_seconds": 24.0,
+        "model_calls": 800,
+        "judge_calls": 0,
+        "input_tokens_per_sample": 6631.5,
+        "output_tokens_per_sample": 214.6,
+        "load_average": 0.9,
+        "metrics_seconds": 1.6,
+        "metrics_computations": 21,
+    }
+    run = bench.Run(**old)
+    assert run.gc_seconds == 0.0 and run.steal_seconds is None
