@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import sys
 from pathlib import Path
@@ -38,8 +39,6 @@ def test_dict_floor_score_has_the_tag_scorers_value_keys_and_metadata_keys() -> 
 
 
 def test_the_gc_timer_counts_full_passes_and_their_time() -> None:
-    import gc
-
     bench = _overhead()
     was_enabled = gc.isenabled()
     gc.disable()  # only the two passes below
