@@ -1,8 +1,7 @@
 """Orchestration cost of af-inspect against plain Inspect (a benchmark, not a test).
 
 Every variant runs the same samples (same system prompt, same user turns) against the simulated
-organism with a fixed per-call latency, each run in a process of its own, the variants
-alternated over several rounds so that a change in the machine's load hits them alike:
+organism with a fixed per-call latency, each run in a process of its own, over several rounds:
 
 - `bare`: the system message and `generate()` only;
 - `floor`: bare plus a constant scalar scorer with `mean` (Inspect's own scoring machinery);
@@ -17,10 +16,21 @@ alternated over several rounds so that a change in the machine's load hits them 
     python bench/overhead.py                       # 400 queries, latency 1 and 0.2 s, 3 rounds
     python bench/overhead.py --rounds 5 --latencies 1 --settings default --json out.json
 
+By default (`--pairing side-by-side`) `ours` runs at the same time as each variant it is
+compared with, one process per core, so the two runs of a pair share whatever the machine is
+doing then; each round also runs a control pair, `bare` beside `bare`, whose difference is
+the method's own noise. On a shared machine whose speed drifts by several ms of CPU per sample
+between runs, the difference within a pair holds far steadier than between runs made one after
+the other. The price is that both runs of a pair are slower than alone (they share caches and
+memory bandwidth), so the absolute CPU figures are higher than a lone run's. `--pairing
+alternated` runs each variant alone, in a rotating order, and pairs runs of the same round.
+`full` always runs alone.
+
 For each latency and settings it prints the median and range over rounds of the wall time, the
 CPU time per sample (`time.process_time` of the worker process, far steadier than wall time
 under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
-of ours over bare, the floor and the dict floor. The load average is recorded before each run.
+of ours over bare, the floor and the dict floor, and the control pair's difference. The load
+average is recorded before each run.
 Each worker also times (thread CPU) every call Inspect makes to compute metrics, the live
 display's recomputes and the final one, and the garbage collector's pauses (`gc.callbacks`),
 and reports both per sample beside the total: where a collection lands is chance, so a
@@ -55,13 +65,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 VARIANTS = ("bare", "floor", "dict_floor", "ours", "full")
 COMPARED = ("bare", "floor", "dict_floor")
 """What `ours` is compared with, in each round."""
+CONTROL = ("bare", "bare")
+"""Run side by side in each round to show the method's own noise: the same code twice."""
+PAIRINGS = ("side-by-side", "alternated")
 FAST_SWITCHES = ("no-log-realtime", "no-score-display", "gc-freeze")
 SETTINGS: dict[str, tuple[str, ...]] = {
     "default": (),
@@ -115,6 +128,10 @@ class Run:
     """Passes over the oldest generation (the whole heap)."""
     steal_seconds: float | None = None
     """CPU time the hypervisor gave elsewhere during the run, summed over cores (Linux only)."""
+    partner: str = ""
+    """The variant run beside this one, at the same time ("" when it ran alone)."""
+    slot: int = 0
+    """Which of the two side-by-side runs this was (0 or 1); tells a control pair apart."""
 
     @property
     def cpu_ms_per_sample(self) -> float:
@@ -296,39 +313,94 @@ def worker(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def run_once(
-    variant: str, settings: str, latency: float, round_: int, args: argparse.Namespace
-) -> Run:
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        variant,
-        "--settings",
-        settings,
-        "--latency",
-        str(latency),
-        "--round",
-        str(round_),
-        "--queries",
-        str(args.queries),
-        "--connections",
-        str(args.connections),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{variant} ({settings}, {latency} s) failed:\n{done.stderr[-3000:]}")
-    return Run(**json.loads(done.stdout.strip().splitlines()[-1]))
+def run_step(
+    step: Sequence[str], settings: str, latency: float, round_: int, args: argparse.Namespace
+) -> list[Run]:
+    """Run the step's variants at the same time, each in a process of its own."""
+    processes = []
+    for variant in step:
+        command = [
+            sys.executable,
+            __file__,
+            "--worker",
+            variant,
+            "--settings",
+            settings,
+            "--latency",
+            str(latency),
+            "--round",
+            str(round_),
+            "--queries",
+            str(args.queries),
+            "--connections",
+            str(args.connections),
+        ]
+        processes.append(
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+    outputs = [process.communicate() for process in processes]
+    runs = []
+    for slot, (variant, process, (stdout, stderr)) in enumerate(
+        zip(step, processes, outputs, strict=True)
+    ):
+        if process.returncode != 0:
+            raise SystemExit(f"{variant} ({settings}, {latency} s) failed:\n{stderr[-3000:]}")
+        run = Run(**json.loads(stdout.strip().splitlines()[-1]))
+        if len(step) == 2:
+            run = replace(run, partner=step[1 - slot], slot=slot)
+        runs.append(run)
+    return runs
 
 
 def median_and_range(values: Sequence[float]) -> str:
     return f"{statistics.median(values):.3f} [{min(values):.3f}, {max(values):.3f}]"
 
 
+def schedule(round_: int, pairing: str, with_full: bool = False) -> list[tuple[str, ...]]:
+    """The steps of one round, each the variants run at the same time (one, or two side by side).
+
+    Side by side, `ours` runs beside each variant it is compared with, and the control pair
+    (`bare` beside `bare`) shows what difference the same code gives. Alternated, each variant
+    runs alone. Either way the order rotates each round so no step always runs first or last,
+    and side by side the two runs of a pair swap launch order each round.
+    """
+    if pairing == "side-by-side":
+        steps: list[tuple[str, ...]] = [*(("ours", other) for other in COMPARED), CONTROL]
+        if round_ % 2:
+            steps = [step[::-1] for step in steps]
+    elif pairing == "alternated":
+        steps = [(variant,) for variant in (*COMPARED, "ours")]
+    else:
+        raise ValueError(f"unknown pairing {pairing!r}; use one of {', '.join(PAIRINGS)}")
+    shift = round_ % len(steps)
+    steps = steps[shift:] + steps[:shift]
+    return [*steps, ("full",)] if with_full else steps
+
+
 def paired(runs: list[Run], variant: str, other: str) -> list[tuple[Run, Run]]:
-    """(variant run, other run) of the same round."""
-    by_round = {r.round: r for r in runs if r.variant == other}
-    return [(r, by_round[r.round]) for r in runs if r.variant == variant and r.round in by_round]
+    """(variant run, other run) measured together.
+
+    A run made side by side pairs with the run beside it (a control pair, a variant beside
+    itself, once: slot 0 first); a run made alone pairs with the other's lone run of its round.
+    """
+    pairs: list[tuple[Run, Run]] = []
+    for run in runs:
+        if run.variant != variant:
+            continue
+        if not run.partner:
+            if other == variant:
+                continue
+            matches = [r for r in runs if r.variant == other and not r.partner]
+        elif run.partner == other and (other != variant or run.slot == 0):
+            matches = [
+                r
+                for r in runs
+                if r.variant == other and r.partner == variant and r.slot != run.slot
+            ]
+        else:
+            continue
+        pairs += [(run, r) for r in matches if r.round == run.round][:1]
+    return pairs
 
 
 def report(runs: list[Run], connections: int) -> dict[str, Any]:
@@ -381,6 +453,15 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
             f"{median_and_range(extra)} ms/sample, of which metric computations "
             f"{median_and_range(extra_metrics)}, garbage collection {median_and_range(extra_gc)}"
         )
+    control = paired(runs, *CONTROL)
+    if control:
+        difference = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in control]
+        summary["control_cpu_ms_difference"] = difference
+        print(
+            f"  control, {CONTROL[0]} beside {CONTROL[1]} (the same code twice): CPU difference "
+            f"{median_and_range(difference)} ms/sample, wall ratio "
+            f"{median_and_range([a.wall_seconds / b.wall_seconds for a, b in control])}"
+        )
     return summary
 
 
@@ -390,17 +471,13 @@ def driver(args: argparse.Namespace) -> None:
     results: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}, "groups": []}
     for latency in latencies:
         for settings in settings_list:
-            variants = [*COMPARED, "ours"]
-            if args.full and latency == latencies[0] and settings == settings_list[0]:
-                variants.append("full")
+            with_full = args.full and latency == latencies[0] and settings == settings_list[0]
             runs: list[Run] = []
             for round_ in range(args.rounds):
-                # Rotate the order each round so no variant always runs first or last.
-                order = variants[round_ % len(variants) :] + variants[: round_ % len(variants)]
-                for variant in order:
-                    runs.append(run_once(variant, settings, latency, round_, args))
+                for step in schedule(round_, args.pairing, with_full):
+                    runs += run_step(step, settings, latency, round_, args)
             print(
-                f"latency {latency} s, {settings} settings, {args.rounds} rounds, "
+                f"latency {latency} s, {settings} settings, {args.rounds} rounds {args.pairing}, "
                 f"{runs[0].samples} samples, {args.connections} connections, load average "
                 f"{median_and_range([r.load_average for r in runs])}:"
             )
@@ -424,7 +501,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400, help="queries (samples = 2 x queries)")
     parser.add_argument("--latencies", default="1,0.2", help="simulated seconds per call")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds (>= 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (>= 3)")
+    parser.add_argument(
+        "--pairing",
+        choices=PAIRINGS,
+        default="side-by-side",
+        help="run ours beside each variant it is compared with (default), or each alone in turn",
+    )
     parser.add_argument(
         "--settings", default="default,fast", help=f"comma-separated, of {', '.join(SETTINGS)}"
     )
