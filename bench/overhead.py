@@ -18,8 +18,8 @@ organism with a fixed per-call latency, each run in a process of its own, over s
 
 By default (`--pairing side-by-side`) `ours` runs at the same time as each variant it is
 compared with, one process per core, so the two runs of a pair share whatever the machine is
-doing then; each round also runs a control pair, `bare` beside `bare`, whose difference is
-the method's own noise. On a shared machine whose speed drifts by several ms of CPU per sample
+doing then; each round also runs the floor beside bare (what scoring anything costs in Inspect) and a
+control pair, `bare` beside `bare`, whose difference is the method's own noise. On a shared machine whose speed drifts by several ms of CPU per sample
 between runs, the difference within a pair holds far steadier than between runs made one after
 the other. The price is that both runs of a pair are slower than alone (they share caches and
 memory bandwidth), so the absolute CPU figures are higher than a lone run's. `--pairing
@@ -29,7 +29,8 @@ alternated` runs each variant alone, in a rotating order, and pairs runs of the 
 For each latency and settings it prints the median and range over rounds of the wall time, the
 CPU time per sample (`time.process_time` of the worker process, far steadier than wall time
 under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
-of ours over bare, the floor and the dict floor, and the control pair's difference. The load
+of ours over bare, the floor and the dict floor, the floor's over bare, and the control pair's
+difference. The load
 average is recorded before each run.
 Each worker also times (thread CPU) every call Inspect makes to compute metrics, the live
 display's recomputes and the final one, and the garbage collector's pauses (`gc.callbacks`),
@@ -72,6 +73,8 @@ from typing import Any
 VARIANTS = ("bare", "floor", "dict_floor", "ours", "full")
 COMPARED = ("bare", "floor", "dict_floor")
 """What `ours` is compared with, in each round."""
+FLOOR_OVER_BARE = ("floor", "bare")
+"""Run side by side in each round: what Inspect's scoring of a constant costs any scored eval."""
 CONTROL = ("bare", "bare")
 """Run side by side in each round to show the method's own noise: the same code twice."""
 PAIRINGS = ("side-by-side", "alternated")
@@ -359,13 +362,18 @@ def median_and_range(values: Sequence[float]) -> str:
 def schedule(round_: int, pairing: str, with_full: bool = False) -> list[tuple[str, ...]]:
     """The steps of one round, each the variants run at the same time (one, or two side by side).
 
-    Side by side, `ours` runs beside each variant it is compared with, and the control pair
-    (`bare` beside `bare`) shows what difference the same code gives. Alternated, each variant
+    Side by side, `ours` runs beside each variant it is compared with, the floor beside bare
+    (what any scored eval costs), and the control pair (`bare` beside `bare`) shows what
+    difference the same code gives. Alternated, each variant
     runs alone. Either way the order rotates each round so no step always runs first or last,
     and side by side the two runs of a pair swap launch order each round.
     """
     if pairing == "side-by-side":
-        steps: list[tuple[str, ...]] = [*(("ours", other) for other in COMPARED), CONTROL]
+        steps: list[tuple[str, ...]] = [
+            *(("ours", other) for other in COMPARED),
+            FLOOR_OVER_BARE,
+            CONTROL,
+        ]
         if round_ % 2:
             steps = [step[::-1] for step in steps]
     elif pairing == "alternated":
@@ -452,6 +460,19 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
             f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: "
             f"{median_and_range(extra)} ms/sample, of which metric computations "
             f"{median_and_range(extra_metrics)}, garbage collection {median_and_range(extra_gc)}"
+        )
+    floor_pairs = paired(runs, *FLOOR_OVER_BARE)
+    if floor_pairs:
+        floor_extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in floor_pairs]
+        floor_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in floor_pairs]
+        floor_gc = [a.gc_ms_per_sample - b.gc_ms_per_sample for a, b in floor_pairs]
+        summary["extra_cpu_ms_floor_over_bare"] = floor_extra
+        summary["extra_metrics_cpu_ms_floor_over_bare"] = floor_metrics
+        summary["extra_gc_ms_floor_over_bare"] = floor_gc
+        print(
+            f"  floor beside bare (Inspect scoring a constant): extra CPU "
+            f"{median_and_range(floor_extra)} ms/sample, of which metric computations "
+            f"{median_and_range(floor_metrics)}, garbage collection {median_and_range(floor_gc)}"
         )
     control = paired(runs, *CONTROL)
     if control:

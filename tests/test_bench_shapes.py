@@ -104,12 +104,19 @@ def test_the_report_gives_each_variants_gc_and_ours_extra_gc(
 
 def test_side_by_side_rounds_run_ours_beside_each_compared_variant_and_a_control() -> None:
     bench = _overhead()
-    first = [("ours", "bare"), ("ours", "floor"), ("ours", "dict_floor"), ("bare", "bare")]
+    first = [
+        ("ours", "bare"),
+        ("ours", "floor"),
+        ("ours", "dict_floor"),
+        ("floor", "bare"),
+        ("bare", "bare"),
+    ]
     assert bench.schedule(0, "side-by-side") == first
     # The next round starts one step later and launches the other run of each pair first.
     assert bench.schedule(1, "side-by-side") == [
         ("floor", "ours"),
         ("dict_floor", "ours"),
+        ("bare", "floor"),
         ("bare", "bare"),
         ("bare", "ours"),
     ]
@@ -140,6 +147,7 @@ def test_side_by_side_runs_pair_with_the_run_beside_them() -> None:
     ]
     assert bench.paired(runs, "ours", "floor") == [(ours_beside_floor, floor_beside_ours)]
     assert bench.paired(runs, "bare", "bare") == [(control[0], control[1])]
+    assert bench.paired(runs, "floor", "bare") == []  # the floor ran beside ours only
 
 
 def test_runs_made_alone_pair_within_their_round() -> None:
@@ -151,7 +159,9 @@ def test_runs_made_alone_pair_within_their_round() -> None:
     assert bench.paired(runs, "bare", "bare") == []
 
 
-def test_the_report_gives_the_control_pairs_difference(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_report_gives_the_floors_and_the_control_pairs_differences(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     bench = _overhead()
     runs = [
         _run(bench, "ours", 0, 3.0, partner="bare", slot=0),
@@ -159,10 +169,17 @@ def test_the_report_gives_the_control_pairs_difference(capsys: pytest.CaptureFix
         _run(bench, "bare", 0, 2.1, partner="bare", slot=0),
         _run(bench, "bare", 0, 2.4, partner="bare", slot=1),
     ]
+    runs += [
+        _run(bench, "floor", 0, 2.5, gc_seconds=0.2, partner="bare", slot=0),
+        _run(bench, "bare", 0, 2.2, partner="floor", slot=1),
+    ]
     summary = bench.report(runs, connections=10)
     assert summary["extra_cpu_ms_over_bare"] == pytest.approx([10.0])
+    assert summary["extra_cpu_ms_floor_over_bare"] == pytest.approx([3.0])
+    assert summary["extra_gc_ms_floor_over_bare"] == pytest.approx([2.0])
     assert summary["control_cpu_ms_difference"] == pytest.approx([-3.0])
     printed = capsys.readouterr().out
+    assert "floor beside bare (Inspect scoring a constant): extra CPU 3.000" in printed
     assert "control, bare beside bare (the same code twice): CPU difference -3.000" in printed
 
 
