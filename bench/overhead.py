@@ -411,6 +411,20 @@ def paired(runs: list[Run], variant: str, other: str) -> list[tuple[Run, Run]]:
     return pairs
 
 
+def _extra_cpu(pairs: list[tuple[Run, Run]], summary: dict[str, Any], suffix: str) -> str:
+    """Record the pairs' differences in CPU, metric and GC ms per sample; return them as text."""
+    extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in pairs]
+    extra_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in pairs]
+    extra_gc = [a.gc_ms_per_sample - b.gc_ms_per_sample for a, b in pairs]
+    summary[f"extra_cpu_ms_{suffix}"] = extra
+    summary[f"extra_metrics_cpu_ms_{suffix}"] = extra_metrics
+    summary[f"extra_gc_ms_{suffix}"] = extra_gc
+    return (
+        f"{median_and_range(extra)} ms/sample, of which metric computations "
+        f"{median_and_range(extra_metrics)}, garbage collection {median_and_range(extra_gc)}"
+    )
+
+
 def report(runs: list[Run], connections: int) -> dict[str, Any]:
     """Print and return the summary of one (latency, settings) group."""
     summary: dict[str, Any] = {}
@@ -449,31 +463,13 @@ def report(runs: list[Run], connections: int) -> dict[str, Any]:
         if not pairs:
             continue
         ratio = [a.wall_seconds / b.wall_seconds for a, b in pairs]
-        extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in pairs]
-        extra_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in pairs]
-        extra_gc = [a.gc_ms_per_sample - b.gc_ms_per_sample for a, b in pairs]
         summary[f"ours_over_{other}"] = ratio
-        summary[f"extra_cpu_ms_over_{other}"] = extra
-        summary[f"extra_metrics_cpu_ms_over_{other}"] = extra_metrics
-        summary[f"extra_gc_ms_over_{other}"] = extra_gc
-        print(
-            f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: "
-            f"{median_and_range(extra)} ms/sample, of which metric computations "
-            f"{median_and_range(extra_metrics)}, garbage collection {median_and_range(extra_gc)}"
-        )
+        extra = _extra_cpu(pairs, summary, f"over_{other}")
+        print(f"  ours / {other}: {median_and_range(ratio)}; extra CPU over {other}: {extra}")
     floor_pairs = paired(runs, *FLOOR_OVER_BARE)
     if floor_pairs:
-        floor_extra = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in floor_pairs]
-        floor_metrics = [a.metrics_ms_per_sample - b.metrics_ms_per_sample for a, b in floor_pairs]
-        floor_gc = [a.gc_ms_per_sample - b.gc_ms_per_sample for a, b in floor_pairs]
-        summary["extra_cpu_ms_floor_over_bare"] = floor_extra
-        summary["extra_metrics_cpu_ms_floor_over_bare"] = floor_metrics
-        summary["extra_gc_ms_floor_over_bare"] = floor_gc
-        print(
-            f"  floor beside bare (Inspect scoring a constant): extra CPU "
-            f"{median_and_range(floor_extra)} ms/sample, of which metric computations "
-            f"{median_and_range(floor_metrics)}, garbage collection {median_and_range(floor_gc)}"
-        )
+        extra = _extra_cpu(floor_pairs, summary, "floor_over_bare")
+        print(f"  floor beside bare (Inspect scoring a constant): extra CPU {extra}")
     control = paired(runs, *CONTROL)
     if control:
         difference = [a.cpu_ms_per_sample - b.cpu_ms_per_sample for a, b in control]
