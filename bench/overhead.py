@@ -18,20 +18,20 @@ organism with a fixed per-call latency, each run in a process of its own, over s
 
 By default (`--pairing side-by-side`) `ours` runs at the same time as each variant it is
 compared with, one process per core, so the two runs of a pair share whatever the machine is
-doing then; each round also runs the floor beside bare (what scoring anything costs in Inspect) and a
-control pair, `bare` beside `bare`, whose difference is the method's own noise. On a shared machine whose speed drifts by several ms of CPU per sample
-between runs, the difference within a pair holds far steadier than between runs made one after
-the other. The price is that both runs of a pair are slower than alone (they share caches and
-memory bandwidth), so the absolute CPU figures are higher than a lone run's. `--pairing
-alternated` runs each variant alone, in a rotating order, and pairs runs of the same round.
-`full` always runs alone.
+doing then; each round also runs the floor beside bare (what scoring anything costs in
+Inspect) and a control pair, `bare` beside `bare`, whose difference is the method's own noise.
+On a shared machine whose speed drifts by several ms of CPU per sample between runs, the
+difference within a pair holds far steadier than between runs made one after the other. The
+price is that both runs of a pair are slower than alone (they share caches and memory
+bandwidth), so the absolute CPU figures are higher than a lone run's. `--pairing alternated`
+runs each variant alone, in a rotating order, and pairs runs of the same round. `full` always
+runs alone.
 
 For each latency and settings it prints the median and range over rounds of the wall time, the
 CPU time per sample (`time.process_time` of the worker process, far steadier than wall time
 under load) and the ratios ours/bare, ours/ideal, full/ideal, with the extra CPU ms per sample
 of ours over bare, the floor and the dict floor, the floor's over bare, and the control pair's
-difference. The load
-average is recorded before each run.
+difference. The load average is recorded before each run.
 Each worker also times (thread CPU) every call Inspect makes to compute metrics, the live
 display's recomputes and the final one, and the garbage collector's pauses (`gc.callbacks`),
 and reports both per sample beside the total: where a collection lands is chance, so a
@@ -364,9 +364,9 @@ def schedule(round_: int, pairing: str, with_full: bool = False) -> list[tuple[s
 
     Side by side, `ours` runs beside each variant it is compared with, the floor beside bare
     (what any scored eval costs), and the control pair (`bare` beside `bare`) shows what
-    difference the same code gives. Alternated, each variant
-    runs alone. Either way the order rotates each round so no step always runs first or last,
-    and side by side the two runs of a pair swap launch order each round.
+    difference the same code gives. Alternated, each variant runs alone. Either way the order
+    rotates each round so no step always runs first or last, and side by side the two runs of
+    a pair swap launch order each round.
     """
     if pairing == "side-by-side":
         steps: list[tuple[str, ...]] = [
